@@ -1,0 +1,8 @@
+module github.com/edge-agent/edge-agent
+
+go 1.26
+
+require (
+	github.com/google/flatbuffers v25.12.19+incompatible // indirect
+	golang.org/x/sys v0.50.0 // indirect
+)

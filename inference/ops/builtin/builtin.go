@@ -1,0 +1,12 @@
+// Package builtin registers every kernel edge-agent ships.
+package builtin
+
+import (
+	"github.com/edge-agent/edge-agent/inference/ops"
+)
+
+// Resolver returns a resolver with every builtin kernel registered.
+func Resolver() *ops.Resolver {
+	r := ops.NewResolver()
+	return r
+}
