@@ -1,0 +1,77 @@
+# edge-agent build, test and benchmark entry points. `make help` lists them.
+
+GO        ?= go
+SHARED    ?= $(if $(EDGE_SHARED),$(EDGE_SHARED),$(abspath ../shared))
+BIN       := bin
+DIST      := dist
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+GOBUILD   := CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)"
+FUZZTIME  ?= 10s
+BENCHRUNS ?= 50
+
+export EDGE_SHARED := $(SHARED)
+
+.PHONY: help build run test unit fuzz fuzz-long lint bench cross generate clean
+
+help:
+	@echo "make run        run the agent's demo pipeline (simulated sensor -> demo model -> predictions)"
+	@echo "make test       lint, unit and conformance tests, and a short fuzz run of the model loader"
+	@echo "make build      build bin/edge-agent and bin/edgectl (static, CGO_ENABLED=0)"
+	@echo "make bench      benchmark every shared model at 1 and 2 threads (latency, MAC/s, peak RSS)"
+	@echo "make cross      build for linux/amd64, linux/arm64 and linux/arm (v7) into dist/"
+	@echo "make fuzz-long  fuzz the model loader for FUZZTIME (default 10s; try FUZZTIME=10m)"
+	@echo "make generate   regenerate the TFLite flatbuffer code from \$$EDGE_SHARED/spec (needs flatc)"
+
+build:
+	$(GOBUILD) -o $(BIN)/edge-agent ./cmd/edge-agent
+	$(GOBUILD) -o $(BIN)/edgectl ./cmd/edgectl
+
+run:
+	$(GO) run ./cmd/edge-agent demo
+
+test: lint unit fuzz
+
+unit:
+	$(GO) test -count=1 -timeout 12m ./...
+
+# The loader's fuzz target over its seed corpus (the shared models) plus a
+# short random run; `make fuzz-long FUZZTIME=10m` for a longer one.
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./inference/model
+
+fuzz-long: FUZZTIME = 10m
+fuzz-long: fuzz
+
+lint:
+	@bad=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$bad" ]; then echo "gofmt would change:"; echo "$$bad"; exit 1; fi
+	$(GO) vet ./...
+
+bench: build
+	$(GO) run ./internal/tools/benchtable -bin $(BIN)/edge-agent -models $(SHARED)/models -runs $(BENCHRUNS) -threads 1,2
+
+cross:
+	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/linux-amd64/edge-agent ./cmd/edge-agent
+	GOOS=linux GOARCH=arm64 $(GOBUILD) -o $(DIST)/linux-arm64/edge-agent ./cmd/edge-agent
+	GOOS=linux GOARCH=arm GOARM=7 $(GOBUILD) -o $(DIST)/linux-armv7/edge-agent ./cmd/edge-agent
+	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/linux-amd64/edgectl ./cmd/edgectl
+	GOOS=linux GOARCH=arm64 $(GOBUILD) -o $(DIST)/linux-arm64/edgectl ./cmd/edgectl
+	GOOS=linux GOARCH=arm GOARM=7 $(GOBUILD) -o $(DIST)/linux-armv7/edgectl ./cmd/edgectl
+
+# The generated flatbuffer code is committed; this regenerates it. flatc 2.0.8
+# (Debian's flatbuffers-compiler) rejects `(deprecated)` on enum values, so
+# those attributes are dropped from a temporary copy of the schema first.
+generate:
+	@command -v flatc >/dev/null || { echo "flatc not found: apt-get install flatbuffers-compiler"; exit 1; }
+	rm -rf $(BIN)/gen && mkdir -p $(BIN)/gen
+	sed -E 's/^(\s+[A-Za-z_]+( = [0-9]+)?) \(deprecated\),/\1,/' $(SHARED)/spec/tflite_schema.fbs > $(BIN)/gen/schema.fbs
+	flatc --go -o $(BIN)/gen $(BIN)/gen/schema.fbs
+	find inference/internal/tflite -name '*.go' ! -name '*_test.go' -delete
+	cp $(BIN)/gen/tflite/*.go inference/internal/tflite/
+	$(GO) run ./internal/tools/fbsdesc -schema $(BIN)/gen/schema.fbs -pkg tflite -out inference/internal/tflite/schema_desc_gen.go
+	gofmt -l inference/internal/tflite
+
+clean:
+	rm -rf $(BIN) $(DIST)

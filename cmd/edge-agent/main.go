@@ -1,0 +1,106 @@
+// Command edge-agent is the edge inference daemon and its offline tools.
+//
+//	edge-agent version [--json]
+//	edge-agent model inspect MODEL [--json]
+//	edge-agent model run MODEL --input FILE [--input FILE ...] --output-dir DIR
+//	edge-agent model bench MODEL [--runs N] [--threads N] [--profile] [--json]
+//	edge-agent demo [--duration D] [--interval D] [--json]
+//
+// Every command prints help with --help, exits 0 on success and otherwise
+// prints one line on stderr and exits non-zero (2 for usage errors).
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/edge-agent/edge-agent/internal/cliutil"
+)
+
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(args []string, stdout io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"version", "print the version", cmdVersion},
+		{"model", "inspect, run and benchmark TFLite models (inspect, run, bench)", cmdModel},
+		{"demo", "run the built-in demo pipeline: simulated sensor -> demo model -> predictions", cmdDemo},
+	}
+}
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return exit(c.run(args[1:], stdout), stdout, stderr)
+		}
+	}
+	fmt.Fprintf(stderr, "edge-agent: unknown command %q (see edge-agent --help)\n", args[0])
+	return 2
+}
+
+func exit(err error, stdout, stderr io.Writer) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, cliutil.ErrUsage):
+		fmt.Fprintf(stderr, "edge-agent: %v (see --help)\n", strings.TrimPrefix(err.Error(), "usage: "))
+		return 2
+	}
+	fmt.Fprintf(stderr, "edge-agent: %v\n", oneLine(err.Error()))
+	return 1
+}
+
+// oneLine keeps error output to one line, as the CLI contract says.
+func oneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ") }
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "edge-agent: the edge inference agent and its offline tools")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage: edge-agent COMMAND [ARGS]")
+	fmt.Fprintln(w)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'edge-agent COMMAND --help' for a command's options.")
+}
+
+// helpFlagSet returns a flag set whose --help prints summary and the flags.
+func helpFlagSet(name, summary string, stdout io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(stdout, "Usage: edge-agent %s\n\n", summary)
+		cliutil.PrintDefaults(stdout, fs)
+	}
+	return fs
+}
+
+// parse parses args and prints help when asked.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	pos, err := cliutil.Parse(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.Usage()
+	}
+	return pos, err
+}

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/edge-agent/edge-agent/inference/builder"
+	"github.com/edge-agent/edge-agent/inference/tensor"
+	"github.com/edge-agent/edge-agent/internal/testenv"
+)
+
+// cli runs the command line in-process and returns its exit code and output.
+func cli(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// affineModel writes a model computing y = W x for W = [[1, 2], [3, 4]].
+func affineModel(t *testing.T) string {
+	t.Helper()
+	b := builder.New()
+	in := b.Tensor("x", tensor.Float32, []int{1, 2}, nil)
+	w := b.Const("w", tensor.Float32, []int{2, 2}, nil, []float32{1, 2, 3, 4})
+	out := b.Tensor("y", tensor.Float32, []int{1, 2}, nil)
+	b.Op(builder.FullyConnected, []int{in, w, -1}, []int{out}, builder.FullyConnectedOptions{})
+	b.Inputs(in)
+	b.Outputs(out)
+	data, err := b.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "affine.tflite")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func floats(v ...float32) []byte {
+	out, _ := binary.Append(nil, binary.LittleEndian, v)
+	return out
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := cli("version")
+	if code != 0 || !strings.HasPrefix(out, "edge-agent ") {
+		t.Fatalf("version: code %d, output %q", code, out)
+	}
+	code, out, _ = cli("version", "--json")
+	var v versionInfo
+	if code != 0 || json.Unmarshal([]byte(out), &v) != nil || v.GoVersion == "" || v.Platform == "" {
+		t.Fatalf("version --json: code %d, output %q", code, out)
+	}
+}
+
+func TestHelpAndUsageErrors(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"model", "--help"}, {"model", "run", "--help"}, {"model", "bench", "--help"}, {"demo", "--help"}} {
+		if code, out, _ := cli(args...); code != 0 || !strings.Contains(out, "Usage") {
+			t.Errorf("%v: code %d, output %q", args, code, out)
+		}
+	}
+	for _, args := range [][]string{{"frobnicate"}, {"model"}, {"model", "explode"}, {"model", "inspect"}, {"model", "run", "x.tflite"}, {"model", "inspect", "--bogus", "x"}} {
+		code, _, errOut := cli(args...)
+		if code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+		if strings.Count(strings.TrimSpace(errOut), "\n") != 0 || errOut == "" {
+			t.Errorf("%v: stderr %q, want one line", args, errOut)
+		}
+	}
+}
+
+func TestModelRunWritesOutputs(t *testing.T) {
+	path := affineModel(t)
+	dir := t.TempDir()
+	in := filepath.Join(dir, "x.bin")
+	if err := os.WriteFile(in, floats(1, -1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	outDir := filepath.Join(dir, "out", "nested")
+	code, _, errOut := cli("model", "run", path, "--input", in, "--output-dir", outDir)
+	if code != 0 {
+		t.Fatalf("model run: exit %d: %s", code, errOut)
+	}
+	got, err := os.ReadFile(filepath.Join(outDir, "output_0.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, floats(1-2, 3-4)) {
+		t.Errorf("output_0.bin = %v, want y = (-1, -1)", got)
+	}
+}
+
+func TestModelRunRejectsBadInputs(t *testing.T) {
+	path := affineModel(t)
+	dir := t.TempDir()
+	short := filepath.Join(dir, "short.bin")
+	os.WriteFile(short, []byte{1, 2, 3}, 0o644)
+	corrupt := filepath.Join(dir, "corrupt.tflite")
+	data, _ := os.ReadFile(path)
+	os.WriteFile(corrupt, data[:len(data)/3], 0o644)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"model", "run", path, "--input", short, "--output-dir", dir}, "needs 8"},
+		{[]string{"model", "run", path, "--input", filepath.Join(dir, "missing"), "--output-dir", dir}, "no such file"},
+		{[]string{"model", "run", corrupt, "--input", short, "--output-dir", dir}, "invalid model"},
+		{[]string{"model", "inspect", filepath.Join(dir, "missing.tflite")}, "no such file"},
+	} {
+		code, _, errOut := cli(tc.args...)
+		if code != 1 || !strings.Contains(errOut, tc.want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Errorf("%v: exit %d, stderr %q; want exit 1 and one line mentioning %q", tc.args, code, errOut, tc.want)
+		}
+	}
+}
+
+func TestModelInspectJSON(t *testing.T) {
+	code, out, errOut := cli("model", "inspect", affineModel(t), "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r struct {
+		Inputs []struct {
+			Name  string
+			Type  string
+			Shape []int
+		}
+		OpCounts   map[string]int `json:"op_counts"`
+		ArenaBytes int            `json:"arena_bytes"`
+		Runnable   bool
+		SHA256     string
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Inputs) != 1 || r.Inputs[0].Name != "x" || r.Inputs[0].Type != "FLOAT32" || r.OpCounts["FULLY_CONNECTED"] != 1 {
+		t.Errorf("inspect: %+v", r)
+	}
+	if !r.Runnable || r.ArenaBytes < 16 || len(r.SHA256) != 64 {
+		t.Errorf("inspect: runnable %v, arena %d, sha %q", r.Runnable, r.ArenaBytes, r.SHA256)
+	}
+}
+
+func TestModelInspectSharedModel(t *testing.T) {
+	path := testenv.Shared(t, "models", "person_detect.tflite")
+	code, out, errOut := cli("model", "inspect", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"CONV_2D x14", "DEPTHWISE_CONV_2D x14", "INT8", "[1 96 96 1]", "scale 0.00784314 zp -1", "arena"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+func TestModelBenchJSON(t *testing.T) {
+	code, out, errOut := cli("model", "bench", affineModel(t), "--runs", "5", "--threads", "2", "--json", "--profile")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var r struct {
+		Model   string
+		Runs    int
+		Threads int
+		Latency struct{ Min, Median, P99 float64 } `json:"latency_ms"`
+		PeakRSS int64                              `json:"peak_rss_bytes"`
+		MACs    int64
+		Profile []struct{ Op string }
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Model != "affine.tflite" || r.Runs != 5 || r.Threads != 2 || r.PeakRSS <= 0 || r.MACs != 4 {
+		t.Errorf("bench: %+v", r)
+	}
+	if !(r.Latency.Min <= r.Latency.Median && r.Latency.Median <= r.Latency.P99) || math.IsNaN(r.Latency.Median) {
+		t.Errorf("latency stats out of order: %+v", r.Latency)
+	}
+	if len(r.Profile) != 1 || r.Profile[0].Op != "FULLY_CONNECTED" {
+		t.Errorf("profile: %+v", r.Profile)
+	}
+}

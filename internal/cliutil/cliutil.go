@@ -1,0 +1,64 @@
+// Package cliutil holds the small pieces the edge-agent and edgectl command
+// lines share: flag parsing that accepts flags after positional arguments,
+// repeatable flags, and usage errors.
+package cliutil
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// ErrUsage marks errors in how a command was called; main prints them with a
+// hint to use --help and exits with status 2.
+var ErrUsage = errors.New("usage")
+
+// Usagef returns a usage error.
+func Usagef(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrUsage, fmt.Sprintf(format, args...))
+}
+
+// Parse parses args with fs, allowing flags and positional arguments in any
+// order ("model run MODEL --input x" as well as "--input x MODEL"), and
+// returns the positional arguments. "--" ends flag parsing.
+func Parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, Usagef("%v", err)
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		if rest[0] == "--" {
+			return append(pos, rest[1:]...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// Strings is a repeatable string flag.
+type Strings []string
+
+func (s *Strings) String() string { return strings.Join(*s, ",") }
+
+// Set implements flag.Value.
+func (s *Strings) Set(v string) error {
+	*s = append(*s, v)
+	return nil
+}
+
+// PrintDefaults writes fs's flags to w, one per line.
+func PrintDefaults(w io.Writer, fs *flag.FlagSet) {
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
