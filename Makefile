@@ -21,7 +21,7 @@ help:
 	@echo "make build      build bin/edge-agent and bin/edgectl (static, CGO_ENABLED=0)"
 	@echo "make bench      benchmark every shared model at 1 and 2 threads (latency, MAC/s, peak RSS)"
 	@echo "make cross      build for linux/amd64, linux/arm64 and linux/arm (v7) into dist/"
-	@echo "make fuzz-long  fuzz the model loader for FUZZTIME (default 10s; try FUZZTIME=10m)"
+	@echo "make fuzz-long  fuzz the loader and the interpreter for 10 minutes each (FUZZTIME=...)"
 	@echo "make generate   regenerate the TFLite flatbuffer code from \$$EDGE_SHARED/spec (needs flatc)"
 
 build:
@@ -36,10 +36,12 @@ test: lint unit fuzz
 unit:
 	$(GO) test -count=1 -timeout 12m ./...
 
-# The loader's fuzz target over its seed corpus (the shared models) plus a
-# short random run; `make fuzz-long FUZZTIME=10m` for a longer one.
+# The fuzz targets over their seed corpora (the shared models) plus a short
+# random run each: the loader alone, then load + prepare + invoke.
+# `make fuzz-long` runs each for FUZZTIME=10m.
 fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./inference/model
+	$(GO) test -run '^$$' -fuzz '^FuzzInterpreter$$' -fuzztime $(FUZZTIME) ./inference
 
 fuzz-long: FUZZTIME = 10m
 fuzz-long: fuzz

@@ -21,6 +21,7 @@ package inference
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -43,6 +44,9 @@ type Options struct {
 	Planner arena.Planner
 	// Threads is the number of threads kernels may use; 0 or 1 means one.
 	Threads int
+	// MaxArenaBytes bounds the planned arena plus variable state (default
+	// 1 GiB, 256 MiB on 32-bit platforms): a model that needs more is refused.
+	MaxArenaBytes int
 }
 
 // ErrUnsupported is wrapped by errors about operators or types the
@@ -78,6 +82,12 @@ func New(m *model.Model, opt ...Options) (*Interpreter, error) {
 	}
 	if o.Planner == nil {
 		o.Planner = arena.Greedy{}
+	}
+	if o.MaxArenaBytes <= 0 {
+		o.MaxArenaBytes = 1 << 30
+		if math.MaxInt == math.MaxInt32 {
+			o.MaxArenaBytes = 256 << 20
+		}
 	}
 	if len(m.Subgraphs) == 0 {
 		return nil, fmt.Errorf("%w: model has no subgraphs", model.ErrInvalid)
@@ -129,8 +139,8 @@ func (it *Interpreter) build(o Options) error {
 		return fmt.Errorf("%w: operators without a kernel in this interpreter: %s", ErrUnsupported, strings.Join(missing, ", "))
 	}
 	for i, n := range it.nodes {
-		if err := it.kernels[i].Prepare(n); err != nil {
-			return fmt.Errorf("%w: prepare: %w", ErrUnsupported, err)
+		if err := prepare(it.kernels[i], n); err != nil {
+			return err
 		}
 	}
 	for _, i := range g.Inputs {
@@ -139,8 +149,20 @@ func (it *Interpreter) build(o Options) error {
 	for _, i := range g.Outputs {
 		it.outputs = append(it.outputs, it.tensors[i])
 	}
-	it.allocate(o.Planner)
-	it.ResetState()
+	return it.allocate(o.Planner, o.MaxArenaBytes)
+}
+
+// prepare runs a kernel's Prepare, turning a panic (a kernel bug exposed by
+// an unusual model) into an error.
+func prepare(k ops.Kernel, n *ops.Node) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("operator %d (%s): internal error in prepare: %v", n.Op.Index, n.Name(), r)
+		}
+	}()
+	if err := k.Prepare(n); err != nil {
+		return fmt.Errorf("%w: prepare: %w", ErrUnsupported, err)
+	}
 	return nil
 }
 
@@ -195,7 +217,7 @@ func (it *Interpreter) checkGraph() error {
 }
 
 // allocate plans the arena and points every tensor and scratch buffer into it.
-func (it *Interpreter) allocate(p arena.Planner) {
+func (it *Interpreter) allocate(p arena.Planner, limit int) error {
 	g := it.graph
 	last := len(it.nodes) - 1
 	if last < 0 {
@@ -265,6 +287,14 @@ func (it *Interpreter) allocate(p arena.Planner) {
 		}
 	}
 	it.plan = p.Plan(it.requests, Alignment)
+	persistBytes := 0
+	for _, t := range persistent {
+		persistBytes += (t.Bytes() + Alignment - 1) / Alignment * Alignment
+	}
+	if it.plan.Size > limit || persistBytes > limit-it.plan.Size {
+		return fmt.Errorf("%w: model needs an arena of %d bytes and %d bytes of state, more than the limit of %d",
+			ErrUnsupported, it.plan.Size, persistBytes, limit)
+	}
 	it.arena = tensor.AlignedBytes(it.plan.Size, Alignment)
 	scratch := make([][][]byte, len(it.nodes))
 	nodeIndex := map[*ops.Node]int{}
@@ -285,11 +315,7 @@ func (it *Interpreter) allocate(p arena.Planner) {
 		n.SetScratch(scratch[k])
 	}
 	// Variable tensors keep their state across invocations: one persistent block.
-	total := 0
-	for _, t := range persistent {
-		total += (t.Bytes() + Alignment - 1) / Alignment * Alignment
-	}
-	block := tensor.AlignedBytes(total, Alignment)
+	block := tensor.AlignedBytes(persistBytes, Alignment)
 	off := 0
 	for _, t := range persistent {
 		b := t.Bytes()
@@ -297,7 +323,9 @@ func (it *Interpreter) allocate(p arena.Planner) {
 		off += (b + Alignment - 1) / Alignment * Alignment
 	}
 	it.variables = persistent
-	it.persist = total
+	it.persist = persistBytes
+	it.ResetState()
+	return nil
 }
 
 // ResetState clears the state that variable tensors (LSTM, SVDF) carry

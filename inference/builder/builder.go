@@ -107,10 +107,10 @@ func (b *Builder) Const(name string, dt tensor.DType, shape []int, q *Quant, val
 	var data []byte
 	switch v := values.(type) {
 	case []byte:
-		data = append([]byte(nil), v...)
+		data = append([]byte{}, v...)
 	default:
 		var err error
-		data, err = binary.Append(nil, binary.LittleEndian, values)
+		data, err = binary.Append([]byte{}, binary.LittleEndian, values)
 		if err != nil && b.err == nil {
 			b.err = fmt.Errorf("const %q: %w", name, err)
 		}
@@ -181,7 +181,7 @@ func (b *Builder) Finish() ([]byte, error) {
 	bufs := make([]flatbuffers.UOffsetT, len(b.buffers))
 	for i, data := range b.buffers {
 		var dv flatbuffers.UOffsetT
-		if len(data) > 0 {
+		if data != nil { // constants carry a data vector, even an empty one
 			fb.StartVector(1, len(data), 16)
 			for j := len(data) - 1; j >= 0; j-- {
 				fb.PrependByte(data[j])
@@ -189,7 +189,7 @@ func (b *Builder) Finish() ([]byte, error) {
 			dv = fb.EndVector(len(data))
 		}
 		tflite.BufferStart(fb)
-		if len(data) > 0 {
+		if data != nil {
 			tflite.BufferAddData(fb, dv)
 		}
 		bufs[i] = tflite.BufferEnd(fb)

@@ -261,7 +261,9 @@ func (l *loader) readTensor(t *tflite.Tensor, i int) (*Tensor, error) {
 	if b >= len(l.buffers) && !(b == 0 && len(l.buffers) == 0) {
 		return nil, where("buffer index %d out of range (%d buffers)", b, len(l.buffers))
 	}
-	if b > 0 && len(l.buffers[b]) > 0 {
+	if b > 0 && l.buffers[b] != nil && len(l.buffers[b]) == 0 && bytes == 0 {
+		mt.Data = l.buffers[b] // a constant with no elements (e.g. an empty axis list)
+	} else if b > 0 && len(l.buffers[b]) > 0 {
 		data := l.buffers[b]
 		if len(data) != bytes {
 			return nil, where("buffer %d holds %d bytes, shape %v of %s needs %d", b, len(data), mt.Shape, mt.Type, bytes)

@@ -3,12 +3,20 @@ package builtin
 
 import (
 	"github.com/edge-agent/edge-agent/inference/ops"
+	"github.com/edge-agent/edge-agent/inference/ops/convert"
 	"github.com/edge-agent/edge-agent/inference/ops/fc"
+	"github.com/edge-agent/edge-agent/inference/ops/pool"
+	"github.com/edge-agent/edge-agent/inference/ops/reduce"
+	"github.com/edge-agent/edge-agent/inference/ops/resize"
 )
 
 // Resolver returns a resolver with every builtin kernel registered.
 func Resolver() *ops.Resolver {
 	r := ops.NewResolver()
 	fc.Register(r)
+	pool.Register(r)
+	reduce.Register(r)
+	convert.Register(r)
+	resize.Register(r)
 	return r
 }
