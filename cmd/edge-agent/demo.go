@@ -27,12 +27,13 @@ type demoPrediction struct {
 }
 
 func cmdDemo(args []string, stdout io.Writer) error {
-	fs := helpFlagSet("demo", "demo [--duration D] [--hop N] [--fast] [--json]", stdout)
+	fs := helpFlagSet("demo", "demo [--duration D] [--hop N] [--fast] [--json] [--save-model FILE]", stdout)
 	duration := fs.Duration("duration", 0, "stop after this long (0: until interrupted)")
 	hop := fs.Int("hop", 8, "new samples between predictions (the window is 32 samples at 50 Hz)")
 	fast := fs.Bool("fast", false, "do not wait for real time between samples")
 	asJSON := fs.Bool("json", false, "print one JSON object per prediction")
 	seed := fs.Uint64("seed", 1, "simulator seed")
+	saveModel := fs.String("save-model", "", "also write the demo model to this .tflite file")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -49,6 +50,11 @@ func cmdDemo(args []string, stdout io.Writer) error {
 	data, err := demo.BuildModel()
 	if err != nil {
 		return fmt.Errorf("build demo model: %w", err)
+	}
+	if *saveModel != "" {
+		if err := os.WriteFile(*saveModel, data, 0o644); err != nil {
+			return fmt.Errorf("save demo model: %w", err)
+		}
 	}
 	m, err := model.Load(data)
 	if err != nil {

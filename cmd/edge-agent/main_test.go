@@ -189,3 +189,27 @@ func TestModelBenchJSON(t *testing.T) {
 		t.Errorf("profile: %+v", r.Profile)
 	}
 }
+
+func TestDemoPrintsPredictions(t *testing.T) {
+	saved := filepath.Join(t.TempDir(), "demo.tflite")
+	code, out, errOut := cli("demo", "--fast", "--duration", "300ms", "--json", "--save-model", saved)
+	if code != 0 {
+		t.Fatalf("demo: exit %d: %s", code, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) < 10 {
+		t.Fatalf("demo printed %d predictions in 300ms", len(lines))
+	}
+	for i, l := range lines {
+		var p demoPrediction
+		if err := json.Unmarshal([]byte(l), &p); err != nil {
+			t.Fatalf("line %d: %v", i, err)
+		}
+		if p.Seq != i+1 || len(p.Scores) != 3 || p.Label == "" {
+			t.Fatalf("line %d: %+v", i, p)
+		}
+	}
+	if code, out, _ := cli("model", "inspect", saved); code != 0 || !strings.Contains(out, "SOFTMAX x1") {
+		t.Errorf("saved demo model does not inspect: %d %s", code, out)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/edge-agent/edge-agent/inference/ops/pool"
 	"github.com/edge-agent/edge-agent/inference/ops/reduce"
 	"github.com/edge-agent/edge-agent/inference/ops/resize"
+	"github.com/edge-agent/edge-agent/inference/ops/shape"
 )
 
 // Resolver returns a resolver with every builtin kernel registered.
@@ -18,5 +19,6 @@ func Resolver() *ops.Resolver {
 	reduce.Register(r)
 	convert.Register(r)
 	resize.Register(r)
+	shape.Register(r)
 	return r
 }
