@@ -3,6 +3,7 @@ package builtin
 
 import (
 	"github.com/edge-agent/edge-agent/inference/ops"
+	"github.com/edge-agent/edge-agent/inference/ops/activation"
 	"github.com/edge-agent/edge-agent/inference/ops/convert"
 	"github.com/edge-agent/edge-agent/inference/ops/fc"
 	"github.com/edge-agent/edge-agent/inference/ops/pool"
@@ -14,6 +15,7 @@ import (
 // Resolver returns a resolver with every builtin kernel registered.
 func Resolver() *ops.Resolver {
 	r := ops.NewResolver()
+	activation.Register(r)
 	fc.Register(r)
 	pool.Register(r)
 	reduce.Register(r)
