@@ -7,6 +7,7 @@ import (
 	"github.com/edge-agent/edge-agent/inference/ops/convert"
 	"github.com/edge-agent/edge-agent/inference/ops/fc"
 	"github.com/edge-agent/edge-agent/inference/ops/pool"
+	"github.com/edge-agent/edge-agent/inference/ops/recurrent"
 	"github.com/edge-agent/edge-agent/inference/ops/reduce"
 	"github.com/edge-agent/edge-agent/inference/ops/resize"
 	"github.com/edge-agent/edge-agent/inference/ops/shape"
@@ -18,6 +19,7 @@ func Resolver() *ops.Resolver {
 	activation.Register(r)
 	fc.Register(r)
 	pool.Register(r)
+	recurrent.Register(r)
 	reduce.Register(r)
 	convert.Register(r)
 	resize.Register(r)
