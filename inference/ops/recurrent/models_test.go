@@ -18,11 +18,7 @@ import (
 	"github.com/edge-agent/edge-agent/inference/ops/recurrent"
 	"github.com/edge-agent/edge-agent/inference/ops/shape"
 	"github.com/edge-agent/edge-agent/inference/tensor"
-)
-
-const (
-	modelDir  = "/work/shared/models"
-	goldenDir = "/work/shared/golden"
+	"github.com/edge-agent/edge-agent/internal/testenv"
 )
 
 // modelResolver registers every operator the stateful models use.
@@ -103,18 +99,14 @@ func readFile(t *testing.T, path string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
-		t.Skipf("golden data not available: %v", err)
+		t.Fatalf("golden data: %v", err)
 	}
 	return b
 }
 
 func loadInterpreter(t *testing.T, name string) *inference.Interpreter {
 	t.Helper()
-	path := filepath.Join(modelDir, name+".tflite")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("model not available: %v", err)
-	}
-	m, err := model.LoadFile(path)
+	m, err := model.LoadFile(testenv.Shared(t, "models", name+".tflite"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +187,7 @@ func TestGoldenModels(t *testing.T) {
 		{"keyword_scrambled", 2, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := filepath.Join(goldenDir, tc.name)
+			dir := testenv.Shared(t, "golden", tc.name)
 			it := loadInterpreter(t, tc.name)
 			for _, floatFC := range []bool{false, true} {
 				var fresh, seq tally
@@ -235,7 +227,7 @@ func TestGoldenModels(t *testing.T) {
 // only.
 func TestKeywordScrambled8bit(t *testing.T) {
 	const name = "keyword_scrambled_8bit"
-	dir := filepath.Join(goldenDir, name)
+	dir := testenv.Shared(t, "golden", name)
 	it := loadInterpreter(t, name)
 	var s tally
 	for k := 0; k < 2; k++ {
