@@ -83,3 +83,14 @@ func TestRoundingBehaviour(t *testing.T) {
 		t.Errorf("MBQM64 = %d", got)
 	}
 }
+
+func TestCountLeadingSignBits32(t *testing.T) {
+	for _, c := range []struct {
+		x    int32
+		want int
+	}{{0, 31}, {-1, 31}, {1, 30}, {-2, 30}, {math.MaxInt32, 0}, {math.MinInt32, 0}, {1 << 20, 10}, {-(1 << 20), 11}, {-(1 << 20) - 1, 10}} {
+		if got := CountLeadingSignBits32(c.x); got != c.want {
+			t.Errorf("CountLeadingSignBits32(%d) = %d, want %d", c.x, got, c.want)
+		}
+	}
+}

@@ -119,15 +119,13 @@ func MultiplyByQuantizedMultiplierGreaterThanOne(x, m int32, shift int) int32 {
 // CountLeadingZeros32 counts the leading zero bits of x (32 for 0).
 func CountLeadingZeros32(x uint32) int { return bits.LeadingZeros32(x) }
 
-// CountLeadingSignBits32 counts the bits after the sign bit equal to it.
+// CountLeadingSignBits32 counts the bits after the sign bit that equal it
+// (GCC's __builtin_clrsb): 31 for 0 and -1, 0 for MinInt32.
 func CountLeadingSignBits32(x int32) int {
-	if x >= 0 {
-		return bits.LeadingZeros32(uint32(x)) - 1
+	if x < 0 {
+		x = ^x
 	}
-	if x != math.MinInt32 {
-		return bits.LeadingZeros32(2*uint32(-x)-1) - 1
-	}
-	return 0
+	return bits.LeadingZeros32(uint32(x)) - 1
 }
 
 // Quantize converts f to a quantized value as TFLite's kernel_util does when

@@ -4,6 +4,7 @@ package builtin
 import (
 	"github.com/edge-agent/edge-agent/inference/ops"
 	"github.com/edge-agent/edge-agent/inference/ops/activation"
+	"github.com/edge-agent/edge-agent/inference/ops/arith"
 	"github.com/edge-agent/edge-agent/inference/ops/convert"
 	"github.com/edge-agent/edge-agent/inference/ops/fc"
 	"github.com/edge-agent/edge-agent/inference/ops/pool"
@@ -17,6 +18,7 @@ import (
 func Resolver() *ops.Resolver {
 	r := ops.NewResolver()
 	activation.Register(r)
+	arith.Register(r)
 	fc.Register(r)
 	pool.Register(r)
 	recurrent.Register(r)
