@@ -1,7 +1,6 @@
 package arith
 
 import (
-
 	"github.com/edge-agent/edge-agent/inference/internal/tflite"
 	"github.com/edge-agent/edge-agent/inference/ops"
 	"github.com/edge-agent/edge-agent/inference/quant"
