@@ -92,6 +92,7 @@ const (
 	Mul                Code = tflite.BuiltinOperatorMUL
 	Relu               Code = tflite.BuiltinOperatorRELU
 	Relu6              Code = tflite.BuiltinOperatorRELU6
+	ReluN1To1          Code = tflite.BuiltinOperatorRELU_N1_TO_1
 	Reshape            Code = tflite.BuiltinOperatorRESHAPE
 	Softmax            Code = tflite.BuiltinOperatorSOFTMAX
 	Tanh               Code = tflite.BuiltinOperatorTANH

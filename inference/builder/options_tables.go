@@ -134,24 +134,32 @@ func (o SoftmaxOptions) Encode(fb *flatbuffers.Builder) (tflite.BuiltinOptions, 
 // AddOptions are the options of the operators that take tflite.AddOptions.
 type AddOptions struct {
 	FusedActivationFunction Activation
+	PotScaleInt16           *bool // nil: the schema default, true
 }
 
 // Encode implements Options.
 func (o AddOptions) Encode(fb *flatbuffers.Builder) (tflite.BuiltinOptions, flatbuffers.UOffsetT) {
 	tflite.AddOptionsStart(fb)
 	tflite.AddOptionsAddFusedActivationFunction(fb, tflite.ActivationFunctionType(o.FusedActivationFunction))
+	if o.PotScaleInt16 != nil {
+		tflite.AddOptionsAddPotScaleInt16(fb, *o.PotScaleInt16)
+	}
 	return tflite.BuiltinOptionsAddOptions, tflite.AddOptionsEnd(fb)
 }
 
 // SubOptions are the options of the operators that take tflite.SubOptions.
 type SubOptions struct {
 	FusedActivationFunction Activation
+	PotScaleInt16           *bool // nil: the schema default, true
 }
 
 // Encode implements Options.
 func (o SubOptions) Encode(fb *flatbuffers.Builder) (tflite.BuiltinOptions, flatbuffers.UOffsetT) {
 	tflite.SubOptionsStart(fb)
 	tflite.SubOptionsAddFusedActivationFunction(fb, tflite.ActivationFunctionType(o.FusedActivationFunction))
+	if o.PotScaleInt16 != nil {
+		tflite.SubOptionsAddPotScaleInt16(fb, *o.PotScaleInt16)
+	}
 	return tflite.BuiltinOptionsSubOptions, tflite.SubOptionsEnd(fb)
 }
 
