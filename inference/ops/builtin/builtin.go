@@ -5,6 +5,7 @@ import (
 	"github.com/edge-agent/edge-agent/inference/ops"
 	"github.com/edge-agent/edge-agent/inference/ops/activation"
 	"github.com/edge-agent/edge-agent/inference/ops/arith"
+	"github.com/edge-agent/edge-agent/inference/ops/conv"
 	"github.com/edge-agent/edge-agent/inference/ops/convert"
 	"github.com/edge-agent/edge-agent/inference/ops/fc"
 	"github.com/edge-agent/edge-agent/inference/ops/pool"
@@ -23,6 +24,7 @@ func Resolver() *ops.Resolver {
 	pool.Register(r)
 	recurrent.Register(r)
 	reduce.Register(r)
+	conv.Register(r)
 	convert.Register(r)
 	resize.Register(r)
 	shape.Register(r)
