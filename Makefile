@@ -38,10 +38,11 @@ unit:
 
 # The fuzz targets over their seed corpora (the shared models) plus a short
 # random run each: the loader alone, then load + prepare + invoke.
-# `make fuzz-long` runs each for FUZZTIME=10m.
+# `make fuzz-long` runs each for FUZZTIME=10m. Minimizing a new input is capped
+# at 2s: minimizing large models otherwise takes the whole budget.
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) ./inference/model
-	$(GO) test -run '^$$' -fuzz '^FuzzInterpreter$$' -fuzztime $(FUZZTIME) ./inference
+	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./inference/model
+	$(GO) test -run '^$$' -fuzz '^FuzzInterpreter$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./inference
 
 fuzz-long: FUZZTIME = 10m
 fuzz-long: fuzz

@@ -63,7 +63,11 @@ func Load(data []byte) (*Model, error) { return LoadWithLimits(data, Limits{}) }
 // LoadWithLimits is Load with explicit limits.
 func LoadWithLimits(data []byte, lim Limits) (m *Model, err error) {
 	lim.fill()
-	if err := fbverify.Verify(data, tflite.Schema, fbverify.Options{Identifier: "TFL3"}); err != nil {
+	// Every table a well-formed file references is stored once and takes at
+	// least four bytes, so more visits than that means offsets that point
+	// back at shared tables to make the walk explode.
+	vopt := fbverify.Options{Identifier: "TFL3", MaxTables: len(data)/4 + 64}
+	if err := fbverify.Verify(data, tflite.Schema, vopt); err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalid, err)
 	}
 	// The verifier guarantees that no accessor below reads outside data. This
