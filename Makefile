@@ -36,13 +36,19 @@ test: lint unit fuzz
 unit:
 	$(GO) test -count=1 -timeout 12m ./...
 
-# The fuzz targets over their seed corpora (the shared models) plus a short
-# random run each: the loader alone, then load + prepare + invoke.
-# `make fuzz-long` runs each for FUZZTIME=10m. Minimizing a new input is capped
+# The fuzz targets, each over its seed corpus plus a short random run: the
+# loader alone (FuzzLoad); load, prepare and invoke mutated shared models
+# (FuzzInterpreter); single-operator models from random and from coherent
+# shapes, types, quantization and options (FuzzOps, FuzzCoherentOps).
+# `make fuzz-long` runs each for 10 minutes. Minimizing a new input is capped
 # at 2s: minimizing large models otherwise takes the whole budget.
+FUZZ_TARGETS := ./inference/model:FuzzLoad ./inference:FuzzInterpreter ./inference:FuzzOps ./inference:FuzzCoherentOps
+
 fuzz:
-	$(GO) test -run '^$$' -fuzz '^FuzzLoad$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./inference/model
-	$(GO) test -run '^$$' -fuzz '^FuzzInterpreter$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s ./inference
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 2s $$pkg; \
+	done
 
 fuzz-long: FUZZTIME = 10m
 fuzz-long: fuzz
