@@ -98,7 +98,15 @@ func TestConcatenationRefusals(t *testing.T) {
 		x := b.Tensor("x", tensor.Int16, []int{1}, builder.PerTensor(0.5, 3))
 		out := b.Tensor("out", tensor.Int16, []int{1}, builder.PerTensor(0.5, 3))
 		b.Op(builder.Concatenation, []int{x}, []int{out}, builder.ConcatenationOptions{})
-		refused(t, b, []int{x}, []int{out}, "CONCATENATION", "zero points of 0")
+		refused(t, b, []int{x}, []int{out}, "CONCATENATION", "zero point of 0")
+	})
+	t.Run("int16 scale mismatch", func(t *testing.T) {
+		b := builder.New()
+		x := b.Tensor("x", tensor.Int16, []int{1}, builder.PerTensor(0.5, 0))
+		y := b.Tensor("y", tensor.Int16, []int{1}, builder.PerTensor(0.25, 0))
+		out := b.Tensor("out", tensor.Int16, []int{2}, builder.PerTensor(0.5, 0))
+		b.Op(builder.Concatenation, []int{x, y}, []int{out}, builder.ConcatenationOptions{})
+		refused(t, b, []int{x, y}, []int{out}, "CONCATENATION", "rescaling")
 	})
 	t.Run("fused activation", func(t *testing.T) {
 		b := builder.New()
