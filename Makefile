@@ -13,7 +13,7 @@ BENCHRUNS ?= 50
 
 export EDGE_SHARED := $(SHARED)
 
-.PHONY: help build run test unit fuzz fuzz-long lint bench cross generate clean
+.PHONY: help build run test unit fuzz fuzz-long lint bench cross test-qemu generate clean
 
 help:
 	@echo "make run        run the agent's demo pipeline (simulated sensor -> demo model -> predictions)"
@@ -21,6 +21,7 @@ help:
 	@echo "make build      build bin/edge-agent and bin/edgectl (static, CGO_ENABLED=0)"
 	@echo "make bench      benchmark every shared model at 1 and 2 threads (latency, MAC/s, peak RSS)"
 	@echo "make cross      build for linux/amd64, linux/arm64 and linux/arm (v7) into dist/"
+	@echo "make test-qemu  run the unit tests as arm64 and armv7 binaries under qemu-user (qemu-user-static)"
 	@echo "make fuzz-long  fuzz the loader and the interpreter for 10 minutes each (FUZZTIME=...)"
 	@echo "make generate   regenerate the TFLite flatbuffer code from \$$EDGE_SHARED/spec (needs flatc)"
 
@@ -68,6 +69,15 @@ cross:
 	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/linux-amd64/edgectl ./cmd/edgectl
 	GOOS=linux GOARCH=arm64 $(GOBUILD) -o $(DIST)/linux-arm64/edgectl ./cmd/edgectl
 	GOOS=linux GOARCH=arm GOARM=7 $(GOBUILD) -o $(DIST)/linux-armv7/edgectl ./cmd/edgectl
+
+# The whole unit suite, goldens and conformance included, as linux/arm64 and
+# linux/arm (v7, 32-bit) binaries under qemu-user: the integer kernels must be
+# bit-exact on every target, and 32-bit int arithmetic must not overflow.
+test-qemu:
+	@command -v qemu-aarch64-static >/dev/null && command -v qemu-arm-static >/dev/null || \
+		{ echo "qemu-user-static not found: apt-get install -y qemu-user-static"; exit 1; }
+	GOARCH=arm64 CGO_ENABLED=0 $(GO) test -count=1 -timeout 12m -exec qemu-aarch64-static ./...
+	GOARCH=arm GOARM=7 CGO_ENABLED=0 $(GO) test -count=1 -timeout 12m -exec qemu-arm-static ./...
 
 # The generated flatbuffer code is committed; this regenerates it. flatc 2.0.8
 # (Debian's flatbuffers-compiler) rejects `(deprecated)` on enum values, so
