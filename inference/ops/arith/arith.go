@@ -75,6 +75,19 @@ func perTensor(n *ops.Node, what string, t *tensor.Tensor) (float32, int32, erro
 	return n.PerTensorQuant(what, t)
 }
 
+// binaryQuant returns the per-tensor scales and zero points of a binary
+// operator's two inputs and its output.
+func binaryQuant(n *ops.Node, in1, in2, out *tensor.Tensor) (s1 float32, z1 int32, s2 float32, z2 int32, so float32, zo int32, err error) {
+	if s1, z1, err = perTensor(n, "input 1", in1); err != nil {
+		return
+	}
+	if s2, z2, err = perTensor(n, "input 2", in2); err != nil {
+		return
+	}
+	so, zo, err = perTensor(n, "output", out)
+	return
+}
+
 // activationRangeInt32 returns the clamp bounds of a fused activation for
 // plain INT32 tensors, as TFLite's CalculateActivationRange<int32_t>.
 func activationRangeInt32(act tflite.ActivationFunctionType) (int32, int32) {

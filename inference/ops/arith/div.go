@@ -60,15 +60,7 @@ func (k *Div) Prepare(n *ops.Node) error {
 		k.lo, k.hi = activationRangeInt32(act)
 		return nil
 	}
-	s1, z1, err := perTensor(n, "input 1", k.in1)
-	if err != nil {
-		return err
-	}
-	s2, z2, err := perTensor(n, "input 2", k.in2)
-	if err != nil {
-		return err
-	}
-	so, zo, err := perTensor(n, "output", k.out)
+	s1, z1, s2, z2, so, zo, err := binaryQuant(n, k.in1, k.in2, k.out)
 	if err != nil {
 		return err
 	}
