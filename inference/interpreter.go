@@ -260,8 +260,8 @@ func (it *Interpreter) allocate(p arena.Planner, limit int) error {
 		}
 	}
 	type slot struct {
-		t       *tensor.Tensor
-		node    *ops.Node
+		t       *tensor.Tensor // a tensor, or
+		node    int            // scratch buffer h of node node
 		scratch int
 	}
 	var slots []slot
@@ -283,7 +283,7 @@ func (it *Interpreter) allocate(p arena.Planner, limit int) error {
 		for h, size := range n.ScratchSizes() {
 			it.requests = append(it.requests, arena.Request{Size: size, First: k, Last: k})
 			it.owners = append(it.owners, fmt.Sprintf("scratch %d of operator %d (%s)", h, n.Op.Index, n.Name()))
-			slots = append(slots, slot{node: n, scratch: h})
+			slots = append(slots, slot{node: k, scratch: h})
 		}
 	}
 	it.plan = p.Plan(it.requests, Alignment)
@@ -297,9 +297,7 @@ func (it *Interpreter) allocate(p arena.Planner, limit int) error {
 	}
 	it.arena = tensor.AlignedBytes(it.plan.Size, Alignment)
 	scratch := make([][][]byte, len(it.nodes))
-	nodeIndex := map[*ops.Node]int{}
 	for k, n := range it.nodes {
-		nodeIndex[n] = k
 		scratch[k] = make([][]byte, len(n.ScratchSizes()))
 	}
 	for j, s := range slots {
@@ -308,7 +306,7 @@ func (it *Interpreter) allocate(p arena.Planner, limit int) error {
 		if s.t != nil {
 			s.t.Data = buf
 		} else {
-			scratch[nodeIndex[s.node]][s.scratch] = buf
+			scratch[s.node][s.scratch] = buf
 		}
 	}
 	for k, n := range it.nodes {

@@ -152,15 +152,3 @@ func (r *Resolver) Lookup(c model.OpCode) (Factory, bool) {
 	f, ok := r.builtins[c.Builtin]
 	return f, ok
 }
-
-// Supported returns the names of the registered operators.
-func (r *Resolver) Supported() []string {
-	var names []string
-	for c := range r.builtins {
-		names = append(names, c.String())
-	}
-	for c := range r.custom {
-		names = append(names, "CUSTOM:"+c)
-	}
-	return names
-}
