@@ -13,12 +13,13 @@ BENCHRUNS ?= 50
 
 export EDGE_SHARED := $(SHARED)
 
-.PHONY: help build run test unit fuzz fuzz-long lint bench cross test-qemu generate clean
+.PHONY: help build run test unit conformance fuzz fuzz-long lint bench cross test-qemu generate clean
 
 help:
 	@echo "make run        run the agent's demo pipeline (simulated sensor -> demo model -> predictions)"
 	@echo "make test       lint, unit and conformance tests, and a short fuzz run of the model loader"
 	@echo "make build      build bin/edge-agent and bin/edgectl (static, CGO_ENABLED=0)"
+	@echo "make conformance  the seanet and golden suites, printing exact / off-by-one counts per model"
 	@echo "make bench      benchmark every shared model at 1 and 2 threads (latency, MAC/s, peak RSS)"
 	@echo "make cross      build for linux/amd64, linux/arm64 and linux/arm (v7) into dist/"
 	@echo "make test-qemu  run the unit tests as arm64 and armv7 binaries under qemu-user (qemu-user-static)"
@@ -36,6 +37,11 @@ test: lint unit fuzz
 
 unit:
 	$(GO) test -count=1 -timeout 12m ./...
+
+conformance:
+	@$(GO) test -count=1 -v -run 'TestSeanetConformance|TestGoldens|TestHelloWorldInt8|TestVisionGoldens|TestPersonDetectImages' ./inference \
+		| grep -E '^(---|ok|FAIL)|seanet:|elements|cases|person|no_person' || true
+	@$(GO) test -count=1 -v -run 'TestGoldenModels' ./inference/ops/recurrent | grep -E '^(---|ok|FAIL)|state' || true
 
 # The fuzz targets, each over its seed corpus plus a short random run: the
 # loader alone (FuzzLoad); load, prepare and invoke mutated shared models
