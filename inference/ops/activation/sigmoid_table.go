@@ -3,8 +3,10 @@ package activation
 // sigmoidTable holds TFLite's 256-entry table of the logistic function in
 // unsigned Q0.16, sampled every 1/24 from 0: the int16 LOGISTIC and TANH
 // kernels interpolate linearly between its entries. The values are TFLite's
-// own (they are not all round(65536 * sigmoid(i/24))), so they are data here,
-// not recomputed.
+// own (44 of them are one above round(65536 * sigmoid(i/24))), so
+// bit-exactness needs them as data rather than recomputed. They are taken
+// from tensorflow/lite/kernels/internal/common.h (sigmoid_table_uint16),
+// Copyright The TensorFlow Authors, Apache License 2.0.
 var sigmoidTable = [256]uint32{
 	32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149,
 	40794, 41432, 42064, 42688, 43304, 43912, 44511, 45102, 45683, 46255, 46817, 47369,
