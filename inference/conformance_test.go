@@ -286,6 +286,9 @@ func checkGolden(t *testing.T, dir string, meta goldenMeta) {
 		return total
 	}
 	fresh := run(false)
+	if a := testing.AllocsPerRun(2, func() { _ = it.Invoke() }); a != 0 {
+		t.Errorf("Invoke allocates %v times per run, want 0", a)
+	}
 	t.Logf("%s: %d cases, %d elements: %d exact, %d within one step/tolerance, %d beyond (max %d steps, max abs diff %g)",
 		meta.Model, len(meta.Cases), fresh.elements, fresh.exact, fresh.offByOne, fresh.worse, fresh.maxSteps, fresh.maxAbs)
 	if meta.Stateful {
