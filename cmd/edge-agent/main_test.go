@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -211,5 +213,72 @@ func TestDemoPrintsPredictions(t *testing.T) {
 	}
 	if code, out, _ := cli("model", "inspect", saved); code != 0 || !strings.Contains(out, "SOFTMAX x1") {
 		t.Errorf("saved demo model does not inspect: %d %s", code, out)
+	}
+}
+
+func TestModelRunMatchesGolden(t *testing.T) {
+	path := testenv.Shared(t, "models", "person_detect.tflite")
+	in := testenv.Shared(t, "golden", "person_detect", "input_0.bin")
+	want, err := os.ReadFile(testenv.Shared(t, "golden", "person_detect", "output_0.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if code, _, errOut := cli("model", "run", path, "--input", in, "--output-dir", dir); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "output_0.bin"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("person_detect on person.bmp: %v, golden %v", got, want)
+	}
+}
+
+// TestBinaryExitCodes builds the real binary and checks the process-level
+// contract: exit 0 on success, 2 on usage errors, 1 on failures, each
+// failure with one line on stderr.
+func TestBinaryExitCodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	host, err := exec.Command("go", "env", "GOHOSTARCH").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := strings.TrimSpace(string(host)); h != runtime.GOARCH {
+		t.Skipf("tests run as %s on a %s host (qemu-user): the built binary cannot be executed", runtime.GOARCH, h)
+	}
+	bin := filepath.Join(t.TempDir(), "edge-agent")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+	}{
+		{[]string{"version"}, 0},
+		{[]string{"nonsense"}, 2},
+		{[]string{"model", "inspect", filepath.Join(t.TempDir(), "missing.tflite")}, 1},
+	} {
+		cmd := exec.Command(bin, tc.args...)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if code != tc.code {
+			t.Errorf("%v: exit %d, want %d", tc.args, code, tc.code)
+		}
+		if tc.code != 0 && strings.Count(strings.TrimRight(stderr.String(), "\n"), "\n") != 0 {
+			t.Errorf("%v: stderr %q, want one line", tc.args, stderr.String())
+		}
 	}
 }
