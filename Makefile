@@ -30,8 +30,8 @@ build:
 	$(GOBUILD) -o $(BIN)/edge-agent ./cmd/edge-agent
 	$(GOBUILD) -o $(BIN)/edgectl ./cmd/edgectl
 
-run:
-	$(GO) run ./cmd/edge-agent demo
+run: build
+	$(BIN)/edge-agent demo
 
 test: lint unit fuzz
 
