@@ -46,10 +46,15 @@ conformance:
 # The fuzz targets, each over its seed corpus plus a short random run: the
 # loader alone (FuzzLoad); load, prepare and invoke mutated shared models
 # (FuzzInterpreter); single-operator models from random and from coherent
-# shapes, types, quantization and options (FuzzOps, FuzzCoherentOps).
+# shapes, types, quantization and options (FuzzOps, FuzzCoherentOps); the
+# hardware probe's parsers (cpuinfo, cgroup files, meminfo, thermal values,
+# NVIDIA information files and nvidia-smi XML, uevent, CPU lists,
+# os-release) and its requirement language.
 # `make fuzz-long` runs each for 10 minutes. Minimizing a new input is capped
 # at 2s: minimizing large models otherwise takes the whole budget.
-FUZZ_TARGETS := ./inference/model:FuzzLoad ./inference:FuzzInterpreter ./inference:FuzzOps ./inference:FuzzCoherentOps
+FUZZ_TARGETS := ./inference/model:FuzzLoad ./inference:FuzzInterpreter ./inference:FuzzOps ./inference:FuzzCoherentOps \
+	./hwprobe:FuzzCPUInfo ./hwprobe:FuzzCgroupFiles ./hwprobe:FuzzMeminfo ./hwprobe:FuzzThermalValues \
+	./hwprobe:FuzzNvidiaParsers ./hwprobe:FuzzParsers ./hwprobe:FuzzNPUUevent ./hwprobe:FuzzParseRequirement
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

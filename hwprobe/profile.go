@@ -75,8 +75,9 @@ type CPU struct {
 	OnlineList string `json:"online_list,omitempty"`
 
 	// Effective is the set of CPUs this process may run on (the cgroup's
-	// cpuset.cpus.effective, else the online CPUs), QuotaCPUs the cgroup's
-	// cpu.max quota in CPUs (0: no quota), and Usable what that allows:
+	// cpuset.cpus.effective, else the online CPUs, narrowed on a live system
+	// by the process's affinity mask), QuotaCPUs the cgroup's cpu.max quota
+	// in CPUs (0: no quota), and Usable what that allows:
 	// min(len(Effective), ceil(QuotaCPUs)). Thread counts use Usable.
 	EffectiveList string  `json:"effective_list,omitempty"`
 	Effective     int     `json:"effective"`
@@ -128,15 +129,20 @@ type Board struct {
 	BoardName  string   `json:"board_name,omitempty"` // DMI board_name
 	BIOS       string   `json:"bios,omitempty"`       // DMI bios_version
 	Virtual    bool     `json:"virtual,omitempty"`    // a hypervisor was detected
+	// Unknown names identity files that exist but could not be read.
+	Unknown map[string]string `json:"unknown,omitempty"`
 }
 
 // Thermal holds thermal zones and throttling state.
 type Thermal struct {
 	Zones []Zone `json:"zones,omitempty"`
-	// Throttled is true when a zone is at or above a passive or critical trip
-	// point, or the CPU's frequency is capped below its maximum by a thermal
-	// limit, or the kernel counted thermal throttle events.
-	Throttled      bool              `json:"throttled"`
+	// Throttled is true when the device throttles now: a zone is at or
+	// above a passive, hot or critical trip point, or the CPU's frequency is
+	// capped below its maximum while a CPU cooling device is active.
+	Throttled bool `json:"throttled"`
+	// ThrottleEvents counts the kernel's thermal throttle events since boot
+	// (x86 core and package counters); a rise between two probes means the
+	// device throttled in between.
 	ThrottleEvents int64             `json:"throttle_events,omitempty"`
 	Unknown        map[string]string `json:"unknown,omitempty"`
 }
@@ -154,7 +160,8 @@ type Zone struct {
 type Device struct {
 	// Kind names the family: for GPUs nvidia, amd, intel, mali, jetson; for
 	// NPUs edgetpu, hailo, rknpu, intel-npu, amd-xdna, ethos-u, vivante,
-	// qualcomm. The requirement language matches on it (npu.kind == edgetpu).
+	// qualcomm, or accel for another /dev/accel device (Name says which).
+	// The requirement language matches on it (npu.kind == edgetpu).
 	Kind          string `json:"kind"`
 	Vendor        string `json:"vendor,omitempty"`
 	Name          string `json:"name,omitempty"`
@@ -164,10 +171,16 @@ type Device struct {
 	MemoryBytes   int64  `json:"memory_bytes,omitempty"`
 	// ComputeCapability is NVIDIA's compute capability (e.g. 9.0) where known.
 	ComputeCapability string `json:"compute_capability,omitempty"`
-	Bus               string `json:"bus,omitempty"`     // pci, usb, platform
-	Address           string `json:"address,omitempty"` // PCI address (0000:00:06.0) or USB path (1-1.2)
-	VendorID          string `json:"vendor_id,omitempty"`
-	DeviceID          string `json:"device_id,omitempty"`
+	// Runtime is the compute runtime the driver offers, e.g. "CUDA 13.0".
+	Runtime string `json:"runtime,omitempty"`
+	UUID    string `json:"uuid,omitempty"`
+	// CurMHz and MaxMHz are the device's clock (devfreq) where exposed.
+	CurMHz   float64 `json:"cur_mhz,omitempty"`
+	MaxMHz   float64 `json:"max_mhz,omitempty"`
+	Bus      string  `json:"bus,omitempty"`     // pci, usb, platform
+	Address  string  `json:"address,omitempty"` // PCI address (0000:00:06.0) or USB path (1-1.2)
+	VendorID string  `json:"vendor_id,omitempty"`
+	DeviceID string  `json:"device_id,omitempty"`
 	// Nodes are the device files applications open (/dev/nvidia0, /dev/apex_0).
 	Nodes []string `json:"nodes,omitempty"`
 	// Accessible is false when a device node exists but this process may not open it.

@@ -12,6 +12,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // maxFileSize bounds what one read returns: /proc and /sys files are small,
@@ -56,39 +59,46 @@ func (r *Root) host(p string) string {
 // trees: always in the middle of the path, and at its end when followLast
 // (for operations that want a directory or the link's target).
 func (r *Root) resolve(p string, followLast bool) string {
+	return r.host(r.resolvePath(p, followLast))
+}
+
+// resolvePath is resolve returning the path inside the root.
+func (r *Root) resolvePath(p string, followLast bool) string {
 	p = path.Clean("/" + p)
-	h := r.host(p)
 	if !r.fixture {
-		return h
+		return p
 	}
-	if followLast {
-		if target, ok := r.linkFile(p); ok {
-			if !strings.HasPrefix(target, "/") {
-				target = path.Join(path.Dir(p), target)
-			}
-			return r.resolve(target, false)
+	for hops := 0; hops < 40; hops++ { // bounded: link files may point in circles
+		q, changed := r.resolveOnce(p, followLast)
+		if !changed {
+			return q
 		}
+		p = q
 	}
-	if _, err := os.Lstat(h); err == nil || !errors.Is(err, fs.ErrNotExist) && !isNotDir(err) {
-		return h
+	return p
+}
+
+// resolveOnce replaces the first link file along p by its target.
+func (r *Root) resolveOnce(p string, followLast bool) (string, bool) {
+	if _, err := os.Lstat(r.host(p)); err == nil && !followLast {
+		return p, false
 	}
-	// Walk down the components; a regular file in the middle of the path
-	// that holds a relative or absolute path is a link file.
 	parts := strings.Split(strings.TrimPrefix(p, "/"), "/")
 	cur := "/"
-	for i := 0; i < len(parts); i++ {
-		next := path.Join(cur, parts[i])
-		if i < len(parts)-1 {
+	for i, part := range parts {
+		next := path.Join(cur, part)
+		last := i == len(parts)-1
+		if !last || followLast {
 			if target, ok := r.linkFile(next); ok {
 				if !strings.HasPrefix(target, "/") {
 					target = path.Join(cur, target)
 				}
-				next = path.Clean(target)
+				return path.Join(append([]string{path.Clean(target)}, parts[i+1:]...)...), true
 			}
 		}
 		cur = next
 	}
-	return r.host(cur)
+	return p, false
 }
 
 func isNotDir(err error) bool {
@@ -160,15 +170,17 @@ func (r *Root) ReadInt(p string) (int64, error) {
 	return v, nil
 }
 
-// Readlink returns a symlink's target (or a fixture link file's).
+// Readlink returns a symlink's target (or a fixture link file's). Link
+// files among its parent directories are followed first.
 func (r *Root) Readlink(p string) (string, error) {
-	h := r.resolve(p, false)
-	t, err := os.Readlink(h)
+	p = path.Clean("/" + p)
+	rp := path.Join(r.resolvePath(path.Dir(p), true), path.Base(p))
+	t, err := os.Readlink(r.host(rp))
 	if err == nil {
 		return t, nil
 	}
 	if r.fixture {
-		if t, ok := r.linkFile(p); ok {
+		if t, ok := r.linkFile(rp); ok {
 			return t, nil
 		}
 	}
@@ -231,20 +243,40 @@ func (r *Root) Glob(pattern string) ([]string, error) {
 	return out, nil
 }
 
-// Accessible reports whether this process may open a device node for
-// reading and writing. Under a fixture root it only checks existence.
-func (r *Root) Accessible(p string) bool {
-	if r.fixture {
-		ok, _ := r.Exists(p)
-		return ok
-	}
-	f, err := os.OpenFile(r.resolve(p, true), os.O_RDWR, 0)
+// CheckNode explains why a device node cannot be used; nil means this
+// process may open it for reading and writing.
+//
+// The node is not opened: opening an Edge TPU for writing claims it and
+// resets the chip when closed, and opening some NPUs and GPUs powers them
+// up. Instead the check looks at the node's type and asks the kernel, with
+// access(2) and the effective ids, whether it may be opened for reading and
+// writing. A container's device policy (its cgroup) is not visible to this
+// check: such a node is reported usable and the runtime's open fails. Under
+// a fixture root a regular file stands in for a device node.
+func (r *Root) CheckNode(p string) error {
+	fi, err := r.Stat(p)
 	if err != nil {
-		return false
+		return err
 	}
-	f.Close()
-	return true
+	switch m := fi.Mode(); {
+	case m.IsDir():
+		return &fs.PathError{Op: "open", Path: p, Err: syscall.EISDIR}
+	case m&fs.ModeCharDevice != 0:
+	case r.fixture && m.IsRegular():
+	default:
+		return &fs.PathError{Op: "open", Path: p, Err: errNotDeviceNode}
+	}
+	if err := unix.Faccessat(unix.AT_FDCWD, r.resolve(p, true), unix.R_OK|unix.W_OK, unix.AT_EACCESS); err != nil {
+		return &fs.PathError{Op: "open", Path: p, Err: err}
+	}
+	return nil
 }
+
+var errNotDeviceNode = errors.New("not a device node")
+
+// Accessible reports whether this process may open a device node for
+// reading and writing (see CheckNode).
+func (r *Root) Accessible(p string) bool { return r.CheckNode(p) == nil }
 
 // IsNotExist reports whether err means a file is absent.
 func IsNotExist(err error) bool {

@@ -75,3 +75,18 @@ func FuzzParsers(f *testing.F) {
 		ParseOSRelease(osRelease)
 	})
 }
+
+func TestFormatCPUList(t *testing.T) {
+	for _, c := range []struct {
+		ids  []int
+		want string
+	}{{nil, ""}, {[]int{0}, "0"}, {[]int{0, 1, 2, 3}, "0-3"}, {[]int{0, 2, 3, 4, 8, 10, 11}, "0,2-4,8,10-11"}} {
+		if got := FormatCPUList(c.ids); got != c.want {
+			t.Errorf("FormatCPUList(%v) = %q, want %q", c.ids, got, c.want)
+		}
+		back, err := ParseCPUList(c.want)
+		if err != nil || len(back) != len(c.ids) {
+			t.Errorf("ParseCPUList(%q) = %v, %v", c.want, back, err)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 // Command edge-agent is the edge inference daemon and its offline tools.
 //
 //	edge-agent version [--json]
+//	edge-agent probe [--json] [--root DIR] [--nvidia-smi] [--require EXPR]
 //	edge-agent model inspect MODEL [--json]
 //	edge-agent model run MODEL --input FILE [--input FILE ...] --output-dir DIR
 //	edge-agent model bench MODEL [--runs N] [--threads N] [--profile] [--json]
@@ -31,6 +32,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"version", "print the version", cmdVersion},
+		{"probe", "print the hardware profile: CPU, memory, board, thermal, GPUs, NPUs", cmdProbe},
 		{"model", "inspect, run and benchmark TFLite models (inspect, run, bench)", cmdModel},
 		{"demo", "run the built-in demo pipeline: simulated sensor -> demo model -> predictions", cmdDemo},
 	}

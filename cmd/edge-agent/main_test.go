@@ -282,3 +282,68 @@ func TestBinaryExitCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestProbeFixtureJSON(t *testing.T) {
+	root := testenv.Shared(t, "fixtures", "hwprobe", "x86-h100-vm")
+	code, out, errOut := cli("probe", "--root", root, "--nvidia-smi", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var p struct {
+		Schema int
+		Arch   string
+		CPU    struct {
+			Logical  int
+			Features []string
+		}
+		GPUs []struct {
+			Kind, Name, Address string
+			DriverVersion       string `json:"driver_version"`
+			MemoryBytes         int64  `json:"memory_bytes"`
+		}
+		NPUs   []any
+		Checks []struct{ Collector, State string }
+	}
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Schema != 1 || p.Arch != "amd64" || p.CPU.Logical != 16 || len(p.GPUs) != 1 || len(p.NPUs) != 0 {
+		t.Fatalf("profile: %+v", p)
+	}
+	g := p.GPUs[0]
+	if g.Kind != "nvidia" || g.Name != "NVIDIA H100 80GB HBM3" || g.MemoryBytes != 81559<<20 || g.Address != "0000:00:06.0" || g.DriverVersion != "580.159.04" {
+		t.Errorf("GPU: %+v", g)
+	}
+	if len(p.Checks) < 15 {
+		t.Errorf("only %d checks", len(p.Checks))
+	}
+}
+
+func TestProbeRequire(t *testing.T) {
+	root := testenv.Shared(t, "fixtures", "hwprobe", "x86-h100-vm")
+	if code, _, errOut := cli("probe", "--root", root, "--require", "arch == amd64 and cpu.features has avx512_vnni and gpu.kind == nvidia"); code != 0 {
+		t.Errorf("matching requirement: exit %d: %s", code, errOut)
+	}
+	code, _, errOut := cli("probe", "--root", root, "--require", "arch == arm64")
+	if code != 1 || !strings.Contains(errOut, "requirement not met") {
+		t.Errorf("failing requirement: exit %d, stderr %q", code, errOut)
+	}
+	if code, _, _ := cli("probe", "--root", root, "--require", "arch = arm64"); code != 2 {
+		t.Errorf("malformed requirement: exit %d, want 2", code)
+	}
+	if code, _, errOut := cli("probe", "--root", filepath.Join(t.TempDir(), "missing")); code != 1 || !strings.Contains(errOut, "not a readable directory") {
+		t.Errorf("missing root: exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestProbeHumanOutput(t *testing.T) {
+	code, out, errOut := cli("probe")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"cpu ", "memory ", "GPUs", "NPUs", "checks", "probed in"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("probe output lacks %q:\n%s", want, out)
+		}
+	}
+}

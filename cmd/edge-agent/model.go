@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -8,10 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/edge-agent/edge-agent/hwprobe"
 	"github.com/edge-agent/edge-agent/inference"
 	"github.com/edge-agent/edge-agent/inference/bench"
 	"github.com/edge-agent/edge-agent/inference/model"
@@ -143,13 +146,17 @@ func cmdModelRun(args []string, stdout io.Writer) error {
 	var inputs cliutil.Strings
 	fs.Var(&inputs, "input", "raw little-endian bytes of one input tensor, in model input order (repeat per input)")
 	outDir := fs.String("output-dir", "", "folder for output_0.bin, output_1.bin ... (created if missing)")
-	threads := fs.Int("threads", 1, "threads kernels may use")
+	threadsArg := fs.String("threads", "auto", "threads kernels may use: a number, or auto for the CPUs this process may use (cgroup cpuset, quota, affinity)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 {
 		return cliutil.Usagef("model run takes one MODEL")
+	}
+	threads, err := parseThreads(*threadsArg)
+	if err != nil {
+		return err
 	}
 	if *outDir == "" {
 		return cliutil.Usagef("model run needs --output-dir")
@@ -158,7 +165,7 @@ func cmdModelRun(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	it, err := inference.New(m, inference.Options{Threads: *threads})
+	it, err := inference.New(m, inference.Options{Threads: threads})
 	if err != nil {
 		return err
 	}
@@ -210,10 +217,10 @@ type benchReport struct {
 }
 
 func cmdModelBench(args []string, stdout io.Writer) error {
-	fs := helpFlagSet("model bench", "model bench MODEL [--runs N] [--threads N] [--profile] [--json]", stdout)
+	fs := helpFlagSet("model bench", "model bench MODEL [--runs N] [--threads N|auto] [--profile] [--json]", stdout)
 	runs := fs.Int("runs", 50, "timed inferences")
 	warmup := fs.Int("warmup", 3, "untimed inferences before timing (the first one is reported)")
-	threads := fs.Int("threads", 1, "threads kernels may use")
+	threadsArg := fs.String("threads", "auto", "threads kernels may use: a number, or auto for the CPUs this process may use")
 	profile := fs.Bool("profile", false, "also time each operator type")
 	asJSON := fs.Bool("json", false, "print JSON")
 	var inputs cliutil.Strings
@@ -225,15 +232,19 @@ func cmdModelBench(args []string, stdout io.Writer) error {
 	if len(pos) != 1 {
 		return cliutil.Usagef("model bench takes one MODEL")
 	}
-	if *runs < 1 || *threads < 1 {
-		return cliutil.Usagef("--runs and --threads must be at least 1")
+	if *runs < 1 {
+		return cliutil.Usagef("--runs must be at least 1")
+	}
+	threads, err := parseThreads(*threadsArg)
+	if err != nil {
+		return err
 	}
 	start := time.Now()
 	m, data, err := loadModel(pos[0])
 	if err != nil {
 		return err
 	}
-	it, err := inference.New(m, inference.Options{Threads: *threads})
+	it, err := inference.New(m, inference.Options{Threads: threads})
 	if err != nil {
 		return err
 	}
@@ -295,6 +306,24 @@ func cmdModelBench(args []string, stdout io.Writer) error {
 		tw.Flush()
 	}
 	return nil
+}
+
+// parseThreads reads a --threads value: a positive number, or "auto" for
+// the CPUs this process may use (hwprobe.UsableCPUs: the cgroup's cpuset
+// and quota and the process's affinity, not the host's CPU count).
+func parseThreads(s string) (int, error) {
+	if s == "auto" {
+		p, err := hwprobe.Probe(context.Background(), hwprobe.Options{Only: []string{"cpu", "cgroup"}})
+		if err != nil {
+			return 0, err
+		}
+		return hwprobe.UsableCPUs(p), nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, cliutil.Usagef("--threads must be a positive number or auto, not %q", s)
+	}
+	return n, nil
 }
 
 // fillPseudoRandom fills t with deterministic data valid for its type.
