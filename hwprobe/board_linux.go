@@ -1,7 +1,6 @@
 package hwprobe
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -53,7 +52,7 @@ func (boardCollector) Collect(_ context.Context, env *Env, p *Profile) error {
 			found = true
 		}
 		if errC == nil {
-			b.Compatible = parseCompatible(compat)
+			b.Compatible = SplitNUL(compat)
 			found = found || len(b.Compatible) > 0
 		}
 		break
@@ -128,20 +127,6 @@ func (boardCollector) Collect(_ context.Context, env *Env, p *Profile) error {
 		return ErrNotPresent
 	}
 	return nil
-}
-
-// parseCompatible splits a device tree's NUL-separated compatible strings.
-func parseCompatible(b []byte) []string {
-	var out []string
-	for _, s := range bytes.Split(b, []byte{0}) {
-		if t := tidyText(string(s)); t != "" {
-			out = append(out, t)
-		}
-		if len(out) >= 64 {
-			break
-		}
-	}
-	return out
 }
 
 // tidyText trims white space and NULs and drops control characters.

@@ -118,11 +118,11 @@ func TestBoardSyntheticUnreadable(t *testing.T) {
 }
 
 func TestParseCompatible(t *testing.T) {
-	got := parseCompatible([]byte("a,b\x00\x00c,d\x00 \x00e\x01f"))
+	got := SplitNUL([]byte("a,b\x00\x00c,d\x00 \x00e\x01f"))
 	if !slices.Equal(got, []string{"a,b", "c,d", "ef"}) {
 		t.Errorf("%q", got)
 	}
-	if parseCompatible(nil) != nil {
+	if SplitNUL(nil) != nil {
 		t.Error("empty compatible")
 	}
 }

@@ -3,6 +3,7 @@ package hwprobe
 import (
 	"bufio"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -38,9 +39,10 @@ const (
 	ClassSystemOther  = 0x0880
 )
 
-// PCIDevices lists the PCI devices under the root. A missing PCI bus gives
-// no devices and no error.
-func PCIDevices(r *Root) ([]PCIDevice, error) {
+// PCIDevices lists the PCI devices under the root; with vendors given, only
+// theirs (the other devices cost one read each). A missing PCI bus gives no
+// devices and no error.
+func PCIDevices(r *Root, vendors ...uint16) ([]PCIDevice, error) {
 	names, err := r.ReadDir("/sys/bus/pci/devices")
 	if err != nil {
 		if IsNotExist(err) {
@@ -52,16 +54,19 @@ func PCIDevices(r *Root) ([]PCIDevice, error) {
 	for _, addr := range names {
 		dir := path.Join("/sys/bus/pci/devices", addr)
 		d := PCIDevice{Address: addr, SysPath: dir}
-		if v, err := r.ReadInt(dir + "/vendor"); err == nil {
+		if v, err := r.ReadInt(dir + "/vendor"); err == nil && v >= 0 && v <= 0xffff {
 			d.Vendor = uint16(v)
 		}
-		if v, err := r.ReadInt(dir + "/device"); err == nil {
+		if len(vendors) > 0 && !slices.Contains(vendors, d.Vendor) {
+			continue
+		}
+		if v, err := r.ReadInt(dir + "/device"); err == nil && v >= 0 && v <= 0xffff {
 			d.Device = uint16(v)
 		}
-		if v, err := r.ReadInt(dir + "/class"); err == nil {
+		if v, err := r.ReadInt(dir + "/class"); err == nil && v >= 0 && v <= 0xffffff {
 			d.Class = uint32(v)
 		}
-		if v, err := r.ReadInt(dir + "/revision"); err == nil {
+		if v, err := r.ReadInt(dir + "/revision"); err == nil && v >= 0 && v <= 0xff {
 			d.Revision = uint8(v)
 		}
 		if ue, err := r.ReadFile(dir + "/uevent"); err == nil {
@@ -185,3 +190,30 @@ func ParseCPUList(s string) ([]int, error) {
 type listError struct{ s string }
 
 func (e *listError) Error() string { return "invalid CPU list " + strconv.Quote(e.s) }
+
+// SplitNUL splits a device-tree string list (NUL-separated, as in
+// /proc/device-tree/compatible) into its non-empty strings, trimmed and
+// without control characters; at most 64.
+func SplitNUL(b []byte) []string {
+	var out []string
+	for _, part := range strings.Split(string(b), "\x00") {
+		if t := tidyText(part); t != "" {
+			out = append(out, t)
+		}
+		if len(out) >= 64 {
+			break
+		}
+	}
+	return out
+}
+
+// DeviceTreeCompatible reads the board's device-tree compatible strings and
+// the file they came from; a machine without a device tree (x86) gives nil.
+func DeviceTreeCompatible(r *Root) (compat []string, source string) {
+	for _, p := range []string{"/proc/device-tree/compatible", "/sys/firmware/devicetree/base/compatible"} {
+		if b, err := r.ReadFile(p); err == nil {
+			return SplitNUL(b), p
+		}
+	}
+	return nil, ""
+}

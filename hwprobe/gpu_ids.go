@@ -184,7 +184,7 @@ var tegraModules = []struct{ prefix, module string }{
 // accelerators, for AMD Instinct). The error is PCIDevices' (a missing bus
 // is no error).
 func gpuPCIDevices(r *Root, vendor uint16, baseClasses ...uint32) ([]PCIDevice, error) {
-	all, err := PCIDevices(r)
+	all, err := PCIDevices(r, vendor)
 	if err != nil {
 		return nil, fmt.Errorf("list PCI devices: %w", err)
 	}
@@ -287,28 +287,6 @@ func gpuNodes(r *Root, d *Device, want ...string) bool {
 		}
 	}
 	return ok
-}
-
-// gpuDTCompatible reads the device tree's root compatible strings
-// (NUL-separated); nil when the device has no device tree.
-func gpuDTCompatible(r *Root) []string {
-	for _, p := range []string{"/proc/device-tree/compatible", "/sys/firmware/devicetree/base/compatible"} {
-		if b, err := r.ReadFile(p); err == nil {
-			return gpuSplitNUL(b)
-		}
-	}
-	return nil
-}
-
-// gpuSplitNUL splits a device-tree string list.
-func gpuSplitNUL(b []byte) []string {
-	var out []string
-	for _, s := range strings.Split(string(b), "\x00") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 // gpuNormPCIAddress turns nvidia-smi's "00000000:00:06.0" (or "00:06.0") into
@@ -425,4 +403,10 @@ func gpuIDName(table map[uint16]string, d PCIDevice, prefix, fallback string) (s
 		return prefix + n, true
 	}
 	return fallback + " [0x" + d.DeviceID() + "]", false
+}
+
+// dtCompat returns the device tree's compatible strings (nil without one).
+func dtCompat(r *Root) []string {
+	c, _ := DeviceTreeCompatible(r)
+	return c
 }

@@ -44,7 +44,7 @@ func (jetsonCollector) Collect(_ context.Context, env *Env, p *Profile) error {
 	r := env.Root
 	d := Device{Kind: "jetson", Vendor: "NVIDIA", Bus: "platform"}
 
-	compat := gpuDTCompatible(r)
+	compat := dtCompat(r)
 	socKey := ""
 	for _, c := range compat {
 		if k, ok := strings.CutPrefix(c, "nvidia,"); ok && strings.HasPrefix(k, "tegra") {

@@ -124,7 +124,7 @@ func (maliCollector) Collect(_ context.Context, env *Env, p *Profile) error {
 			}
 		}
 		if d.Name == "" {
-			for _, c := range gpuSplitNUL(gpuReadOrNil(r, devDir+"/of_node/compatible")) {
+			for _, c := range SplitNUL(gpuReadOrNil(r, devDir+"/of_node/compatible")) {
 				if m, ok := strings.CutPrefix(c, "arm,mali-"); ok {
 					d.Name = "Mali (" + m + ")"
 					break
@@ -170,7 +170,7 @@ func maliDevice(r *Root, dev string) bool {
 	if maliDrivers[gpuDriverName(r, dev)] {
 		return true
 	}
-	for _, c := range gpuSplitNUL(gpuReadOrNil(r, dev+"/of_node/compatible")) {
+	for _, c := range SplitNUL(gpuReadOrNil(r, dev+"/of_node/compatible")) {
 		if strings.HasPrefix(c, "arm,mali") || strings.HasSuffix(c, "-mali") {
 			return true
 		}

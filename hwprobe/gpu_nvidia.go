@@ -87,7 +87,7 @@ func (nvidiaCollector) Collect(ctx context.Context, env *Env, p *Profile) error 
 		if dev == nil {
 			if tegra < 0 {
 				tegra = 0
-				if gpuIsTegra(gpuDTCompatible(r)) {
+				if gpuIsTegra(dtCompat(r)) {
 					tegra = 1
 				}
 			}
@@ -175,7 +175,7 @@ func (nvidiaCollector) Collect(ctx context.Context, env *Env, p *Profile) error 
 	}
 
 	if len(found) == 0 {
-		if tegra == 1 || gpuIsTegra(gpuDTCompatible(r)) {
+		if tegra == 1 || gpuIsTegra(dtCompat(r)) {
 			return ErrNotPresent // a Jetson's display driver; gpu.jetson reports the GPU
 		}
 		if pciErr != nil {

@@ -112,33 +112,6 @@ func npuClean(s string) string {
 	return strings.TrimSpace(b.String())
 }
 
-// npuSplitNUL splits a device-tree string list (NUL-separated, as in
-// /proc/device-tree/compatible) into its non-empty, cleaned strings.
-func npuSplitNUL(b []byte) []string {
-	var out []string
-	for _, part := range strings.Split(string(b), "\x00") {
-		if s := npuClean(part); s != "" {
-			out = append(out, s)
-		}
-		if len(out) >= 64 {
-			break
-		}
-	}
-	return out
-}
-
-// npuDTCompatible reads the board's device-tree compatible strings. A
-// machine without a device tree (x86) gives nil and no source.
-func npuDTCompatible(r *Root) (compat []string, source string) {
-	for _, p := range []string{"/proc/device-tree/compatible", "/sys/firmware/devicetree/base/compatible"} {
-		b, err := r.ReadFile(p)
-		if err == nil {
-			return npuSplitNUL(b), p
-		}
-	}
-	return nil, ""
-}
-
 // npuSysDev is what the NPU collectors learn of one sysfs device directory,
 // such as /sys/class/apex/apex_0/device.
 type npuSysDev struct {
@@ -479,49 +452,5 @@ func npuSoC(compat []string, table map[string]string) string {
 	return name
 }
 
-// npuPCIScan lists the PCI devices of the given vendors. It reads each
-// device's vendor file and, only for those vendors, the rest (device id,
-// class, driver): a cheaper walk than PCIDevices for collectors that look
-// for one or two vendors. A missing PCI bus gives no devices and no error.
-func npuPCIScan(r *Root, vendors ...uint16) ([]PCIDevice, error) {
-	names, err := r.ReadDir("/sys/bus/pci/devices")
-	if err != nil {
-		if IsNotExist(err) {
-			return nil, nil
-		}
-		return nil, err
-	}
-	var out []PCIDevice
-	for _, addr := range names {
-		dir := path.Join("/sys/bus/pci/devices", addr)
-		vs, err := r.ReadString(dir + "/vendor")
-		if err != nil {
-			continue
-		}
-		v, ok := npuParseHexID(vs)
-		match := false
-		for _, want := range vendors {
-			match = match || ok && v == want
-		}
-		if !match {
-			continue
-		}
-		d := PCIDevice{Address: addr, Vendor: v, SysPath: dir}
-		if s, err := r.ReadString(dir + "/device"); err == nil {
-			d.Device, _ = npuParseHexID(s)
-		}
-		if c, err := r.ReadInt(dir + "/class"); err == nil && c >= 0 && c <= 0xffffff {
-			d.Class = uint32(c)
-		}
-		if b, err := r.ReadFile(dir + "/uevent"); err == nil {
-			d.Driver = npuParseUevent(b).Driver
-		}
-		if d.Driver == "" {
-			if t, err := r.Readlink(dir + "/driver"); err == nil {
-				d.Driver = npuClean(path.Base(t))
-			}
-		}
-		out = append(out, d)
-	}
-	return out, nil
-}
+// npuPCIScan lists the PCI devices of the given vendors.
+func npuPCIScan(r *Root, vendors ...uint16) ([]PCIDevice, error) { return PCIDevices(r, vendors...) }

@@ -286,7 +286,7 @@ func TestNPUParsers(t *testing.T) {
 			t.Errorf("npuParseHexID(%q) = %x, %v", c.in, got, ok)
 		}
 	}
-	if got := npuSplitNUL([]byte("radxa,rock-5b\x00rockchip,rk3588\x00")); strings.Join(got, "|") != "radxa,rock-5b|rockchip,rk3588" {
+	if got := SplitNUL([]byte("radxa,rock-5b\x00rockchip,rk3588\x00")); strings.Join(got, "|") != "radxa,rock-5b|rockchip,rk3588" {
 		t.Errorf("npuSplitNUL: %q", got)
 	}
 	if got := npuClean("  v1.2\x01.3\nsecond line"); got != "v1.2.3" {
@@ -322,7 +322,7 @@ func FuzzNPUUevent(f *testing.F) {
 		}
 		npuParsePCIID(string(b))
 		npuIsPCIAddress(string(b))
-		npuSplitNUL(b)
+		SplitNUL(b)
 		npuGroupName(b, 0)
 		npuNodeIndex(string(b))
 		if s := npuClean(string(b)); len(s) > npuMaxString || strings.ContainsAny(s, "\n\x00") {

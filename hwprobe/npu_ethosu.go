@@ -35,7 +35,7 @@ func (ethosUCollector) Collect(_ context.Context, env *Env, p *Profile) error {
 	npuSortNames(names)
 	bound, drvDir, err := npuPlatformBound(r, "ethosu")
 	npuFirstErr(&hard, err)
-	compat, compatSrc := npuDTCompatible(r)
+	compat, compatSrc := DeviceTreeCompatible(r)
 
 	used := map[string]bool{}
 	for _, name := range names {

@@ -122,7 +122,7 @@ func (rknpuCollector) Collect(_ context.Context, env *Env, p *Profile) error {
 		d.Bus = "platform"
 	}
 
-	compat, src := npuDTCompatible(r)
+	compat, src := DeviceTreeCompatible(r)
 	soc := npuSoC(compat, rknpuSoCs)
 	if soc == "" { // the NPU's own compatible, e.g. rockchip,rk3588-rknpu
 		soc = npuSoC(drmDev.Compatible, rknpuSoCs)

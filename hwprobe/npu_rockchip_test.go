@@ -155,7 +155,7 @@ func FuzzNPUVersions(f *testing.F) {
 			}
 		}
 		npuParseHz(string(b))
-		compat := npuSplitNUL(b)
+		compat := SplitNUL(b)
 		npuSoC(compat, rknpuSoCs)
 		npuSoC(compat, vivanteSoCs)
 		vivanteGPUOnlySoC(compat)

@@ -61,7 +61,7 @@ func (vivanteCollector) Collect(_ context.Context, env *Env, p *Profile) error {
 		d.Address = bound[0]
 		npuSource(&d, drvDir)
 	}
-	compat, src := npuDTCompatible(r)
+	compat, src := DeviceTreeCompatible(r)
 	soc := npuSoC(compat, vivanteSoCs)
 	if soc == "" {
 		soc = npuSoC(sd.Compatible, vivanteSoCs)

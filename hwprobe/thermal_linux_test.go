@@ -166,7 +166,7 @@ func FuzzThermalValues(f *testing.F) {
 		if v := parseCacheSize(size); v < 0 {
 			t.Fatalf("parseCacheSize(%q) = %d", size, v)
 		}
-		for _, s := range parseCompatible(compat) {
+		for _, s := range SplitNUL(compat) {
 			if s == "" {
 				t.Fatal("empty compatible string")
 			}
