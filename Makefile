@@ -49,12 +49,16 @@ conformance:
 # shapes, types, quantization and options (FuzzOps, FuzzCoherentOps); the
 # hardware probe's parsers (cpuinfo, cgroup files, meminfo, thermal values,
 # NVIDIA information files and nvidia-smi XML, uevent, CPU lists,
-# os-release) and its requirement language.
+# os-release) and its requirement language; the outbox's page checker, the
+# command decoder and dispatcher, the uplink's batch encoder and the console's
+# message decoder. (sync/outbox's FuzzOpenDamaged is slow: run it alone.)
 # `make fuzz-long` runs each for 10 minutes. Minimizing a new input is capped
 # at 2s: minimizing large models otherwise takes the whole budget.
 FUZZ_TARGETS := ./inference/model:FuzzLoad ./inference:FuzzInterpreter ./inference:FuzzOps ./inference:FuzzCoherentOps \
 	./hwprobe:FuzzCPUInfo ./hwprobe:FuzzCgroupFiles ./hwprobe:FuzzMeminfo ./hwprobe:FuzzThermalValues \
-	./hwprobe:FuzzNvidiaParsers ./hwprobe:FuzzParsers ./hwprobe:FuzzNPUUevent ./hwprobe:FuzzParseRequirement
+	./hwprobe:FuzzNvidiaParsers ./hwprobe:FuzzParsers ./hwprobe:FuzzNPUUevent ./hwprobe:FuzzParseRequirement \
+	./sync/outbox:FuzzVerifyPages ./sync/command:FuzzDecode ./sync/command:FuzzSubmit ./sync/uplink:FuzzBatch \
+	./sync/fleet:FuzzDecodeMessage
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

@@ -1,16 +1,34 @@
 // Command edgectl is the operator's and device apps' tool for edge-agent.
 //
-// This version carries only `edgectl version`; the local socket commands
-// (status, hw, models, predictions, infer, buffer), the fleet console (fleet
-// ls/cmd/watch/ota) and the OTA key and bundle tools arrive with the agent
-// pipeline, sync and OTA work (see the README's roadmap).
+//	edgectl version
+//	edgectl fleet ls [--json] [--wait D]
+//	edgectl fleet cmd TARGET NAME [ARGS-JSON | key=value ...] [--wait D] [--json]
+//	edgectl fleet watch [--json] [--count N] [--for D]
+//
+// The fleet commands talk to the devices through the MQTT broker (--broker,
+// default tcp://127.0.0.1:1883; TLS, client certificates and a username
+// with a password file as the devices use). TARGET is a device id,
+// group:NAME or all.
+//
+// Every command prints help with --help, exits 0 on success and otherwise
+// prints one line on stderr and exits non-zero (2 for usage errors). The
+// local socket commands (status, hw, models, predictions, infer, buffer)
+// and the OTA tools arrive with the agent pipeline and OTA work.
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime"
+	"strings"
+	"syscall"
+
+	"github.com/edge-agent/edge-agent/internal/cliutil"
 )
 
 var (
@@ -18,31 +36,110 @@ var (
 	commit  = ""
 )
 
+// command is one subcommand.
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+func commands() []command {
+	return []command{
+		{"version", "print the version", cmdVersion},
+		{"fleet", "list, command and watch devices over MQTT (ls, cmd, watch)", cmdFleet},
+	}
+}
+
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
+// run runs the command line; Ctrl-C (SIGINT) or SIGTERM ends it.
 func run(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runContext(ctx, args, stdout, stderr)
+}
+
+func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
-		fmt.Fprintln(stdout, "edgectl: the operator's and device apps' tool for edge-agent")
-		fmt.Fprintln(stdout)
-		fmt.Fprintln(stdout, "Usage: edgectl COMMAND [ARGS]")
-		fmt.Fprintln(stdout, "  version  print the version")
+		usage(stdout)
 		if len(args) == 0 {
 			return 2
 		}
 		return 0
 	}
-	switch args[0] {
-	case "version":
-		c := commit
-		if len(c) > 12 {
-			c = c[:12]
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return exit(c.run(ctx, args[1:], stdout, stderr), stderr)
 		}
-		if c == "" {
-			c = "unknown"
-		}
-		fmt.Fprintf(stdout, "edgectl %s (commit %s, %s, %s/%s)\n", version, c, runtime.Version(), runtime.GOOS, runtime.GOARCH)
-		return 0
 	}
 	fmt.Fprintf(stderr, "edgectl: unknown command %q (see edgectl --help)\n", args[0])
 	return 2
+}
+
+func exit(err error, stderr io.Writer) int {
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, cliutil.ErrUsage):
+		fmt.Fprintf(stderr, "edgectl: %v (see --help)\n", oneLine(strings.TrimPrefix(err.Error(), "usage: ")))
+		return 2
+	}
+	fmt.Fprintf(stderr, "edgectl: %v\n", oneLine(err.Error()))
+	return 1
+}
+
+// oneLine keeps error output to one line, as the CLI contract says.
+func oneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ") }
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "edgectl: the operator's and device apps' tool for edge-agent")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Usage: edgectl COMMAND [ARGS]")
+	fmt.Fprintln(w)
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'edgectl COMMAND --help' for a command's options.")
+}
+
+// helpFlagSet returns a flag set whose --help prints summary and the flags.
+func helpFlagSet(name, summary string, stdout io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(stdout, "Usage: edgectl %s\n\n", summary)
+		cliutil.PrintDefaults(stdout, fs)
+	}
+	return fs
+}
+
+// parse parses args and prints help when asked.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	pos, err := cliutil.Parse(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.Usage()
+	}
+	return pos, err
+}
+
+func cmdVersion(_ context.Context, args []string, stdout, _ io.Writer) error {
+	fs := helpFlagSet("version", "version", stdout)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return cliutil.Usagef("version takes no arguments")
+	}
+	c := commit
+	if len(c) > 12 {
+		c = c[:12]
+	}
+	if c == "" {
+		c = "unknown"
+	}
+	fmt.Fprintf(stdout, "edgectl %s (commit %s, %s, %s/%s)\n", version, c, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return nil
 }

@@ -52,11 +52,12 @@ type Broker struct {
 	// Dir holds the broker's configuration and log.
 	Dir string
 
-	t     testing.TB
-	opts  Options
-	cmd   *exec.Cmd
-	mochi *mochi.Server
-	log   *os.File
+	t      testing.TB
+	opts   Options
+	cmd    *exec.Cmd
+	exited chan struct{} // closed when cmd has been waited for
+	mochi  *mochi.Server
+	log    *os.File
 }
 
 // Mosquitto returns the mosquitto binary's path, or "" when not installed.
@@ -175,7 +176,12 @@ func (b *Broker) startMosquitto() {
 		b.t.Fatalf("start mosquitto: %v", err)
 	}
 	b.cmd = cmd
-	go cmd.Wait()
+	exited := make(chan struct{})
+	b.exited = exited
+	go func() {
+		cmd.Wait()
+		close(exited)
+	}()
 	b.waitListening()
 }
 
@@ -217,6 +223,7 @@ func (b *Broker) Kill() {
 	b.RequireProcess()
 	if b.cmd != nil && b.cmd.Process != nil {
 		b.cmd.Process.Signal(syscall.SIGKILL)
+		<-b.exited
 		// Wait until the port is free again.
 		deadline := time.Now().Add(5 * time.Second)
 		for time.Now().Before(deadline) {
@@ -244,18 +251,12 @@ func (b *Broker) Restart() {
 func (b *Broker) Stop() {
 	if b.cmd != nil && b.cmd.Process != nil {
 		b.cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() {
-			for i := 0; i < 100; i++ {
-				if b.cmd.ProcessState != nil {
-					break
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
-			close(done)
-		}()
-		<-done
-		b.cmd.Process.Signal(syscall.SIGKILL)
+		select {
+		case <-b.exited:
+		case <-time.After(time.Second):
+			b.cmd.Process.Signal(syscall.SIGKILL)
+			<-b.exited
+		}
 		b.cmd = nil
 	}
 	if b.mochi != nil {

@@ -14,7 +14,10 @@ type Policy string
 const (
 	// DropOldest evicts the oldest records of the lowest-priority class
 	// first (routine metrics before predictions before alerts) to make
-	// room. The default. Every eviction is counted.
+	// room. The default. It never evicts a class that ranks above the new
+	// record's class: when evicting the new record's class and those below
+	// cannot make room, the record is refused with ErrFull and nothing is
+	// evicted. Every eviction and refusal is counted.
 	DropOldest Policy = "drop_oldest"
 	// RejectNew refuses the new record with ErrFull and keeps what is
 	// stored. Every refusal is counted.
@@ -79,11 +82,13 @@ type ClassStats struct {
 	Records   int    `json:"records"`
 	Bytes     int64  `json:"bytes"`
 	FirstSeq  uint64 `json:"first_seq,omitempty"` // oldest stored (0: none)
-	LastSeq   uint64 `json:"last_seq"`            // last assigned, stored or not
+	LastSeq   uint64 `json:"last_seq"`            // last assigned (always Appended: refused records get no seq)
 	Appended  uint64 `json:"appended"`            // since the outbox was created
 	Delivered uint64 `json:"delivered"`           // removed after delivery
-	// Drops, never silent: evicted to make room (drop_oldest), refused
-	// (reject_new), expired by TTL or MaxAge.
+	// Drops, never silent: evicted to make room (drop_oldest); refused
+	// (reject_new, a drop_oldest that could not make room, ErrTooLarge, or
+	// an Append whose commit failed, e.g. on a full disk); expired by TTL or
+	// MaxAge. A gap in seq is always an eviction or an expiry.
 	DroppedFull    uint64 `json:"dropped_full"`
 	Rejected       uint64 `json:"rejected"`
 	DroppedExpired uint64 `json:"dropped_expired"`
@@ -119,7 +124,8 @@ type Queue interface {
 	Append(ctx context.Context, class string, payload []byte) (uint64, error)
 	// Peek returns up to max records of class with seq > after, in seq
 	// order, their payloads totalling at most maxBytes (at least one record
-	// is returned when any is waiting, whatever its size).
+	// is returned when any is waiting, whatever its size). max <= 0 and
+	// maxBytes <= 0 mean no limit.
 	Peek(class string, after uint64, max int, maxBytes int64) ([]Record, error)
 	// Remove deletes the records of class with first <= seq <= last, which
 	// were delivered. Removing records that are gone is not an error.
@@ -128,6 +134,9 @@ type Queue interface {
 	// may coalesce several appends into one wake-up).
 	Notify() <-chan struct{}
 	// Classes returns the classes in drain order (highest priority first).
+	// A durable outbox also lists, last, classes found in its file that are
+	// no longer configured, so their records can still be delivered; Append
+	// refuses them.
 	Classes() []Class
 	// Expire drops records older than their class TTL or MaxAge now; it
 	// returns how many were dropped. Append and Peek expire as they go;
