@@ -2,22 +2,28 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
+	"regexp"
 	"syscall"
 	"time"
 
+	"github.com/edge-agent/edge-agent/agent"
 	"github.com/edge-agent/edge-agent/agent/demo"
 	"github.com/edge-agent/edge-agent/inference"
 	"github.com/edge-agent/edge-agent/inference/model"
+	"github.com/edge-agent/edge-agent/sync/wire"
 )
 
 // demoPrediction is one line of `edge-agent demo --json`.
 type demoPrediction struct {
-	Seq       int       `json:"seq"`
+	Seq       uint64    `json:"seq"`
 	TS        time.Time `json:"ts"`
 	Truth     string    `json:"truth"`
 	Label     string    `json:"label"`
@@ -26,14 +32,30 @@ type demoPrediction struct {
 	LatencyUS int64     `json:"latency_us"`
 }
 
+func defaultDeviceID() string {
+	h, _ := os.Hostname()
+	h = regexp.MustCompile(`[^A-Za-z0-9._-]`).ReplaceAllString(h, "-")
+	if h == "" {
+		h = "local"
+	}
+	return "demo-" + h
+}
+
 func cmdDemo(args []string, stdout io.Writer) error {
-	fs := helpFlagSet("demo", "demo [--duration D] [--hop N] [--fast] [--json] [--save-model FILE]", stdout)
+	fs := helpFlagSet("demo", "demo [--duration D] [--fast] [--json] [--data-dir DIR] [--broker URL] [--device-id ID] [--no-sync]", stdout)
 	duration := fs.Duration("duration", 0, "stop after this long (0: until interrupted)")
 	hop := fs.Int("hop", 8, "new samples between predictions (the window is 32 samples at 50 Hz)")
 	fast := fs.Bool("fast", false, "do not wait for real time between samples")
 	asJSON := fs.Bool("json", false, "print one JSON object per prediction")
 	seed := fs.Uint64("seed", 1, "simulator seed")
 	saveModel := fs.String("save-model", "", "also write the demo model to this .tflite file")
+	dataDir := fs.String("data-dir", "demo-data", "folder of the outbox (predictions wait there until delivered)")
+	broker := fs.String("broker", "tcp://127.0.0.1:1883", "MQTT broker; predictions are buffered while it cannot be reached ('' to run without MQTT)")
+	deviceID := fs.String("device-id", defaultDeviceID(), "device id on MQTT")
+	noSync := fs.Bool("no-sync", false, "only print predictions: no outbox, no MQTT")
+	untilSeq := fs.Uint64("until-seq", 0, "stop making predictions once the outbox has assigned this seq (0: never)")
+	drained := fs.Bool("exit-when-drained", false, "with --until-seq: exit once every prediction has been delivered")
+	verbose := fs.Bool("v", false, "log sync events on stderr")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -65,25 +87,64 @@ func cmdDemo(args []string, stdout io.Writer) error {
 		return fmt.Errorf("demo model: %w", err)
 	}
 	defer it.Close()
+	sum := sha256.Sum256(data)
+	demoModel := wire.Model{Name: "demo-motion", Version: 1, SHA256: hex.EncodeToString(sum[:])}
+
+	var sync *agent.Sync
+	if !*noSync {
+		logger := slog.New(slog.DiscardHandler)
+		if *verbose {
+			logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		}
+		sync, err = agent.StartSync(ctx, agent.SyncOptions{
+			DataDir: *dataDir, DeviceID: *deviceID, Broker: *broker, AgentVersion: version,
+			Models: []wire.Model{demoModel}, Logger: logger,
+		})
+		if err != nil {
+			return err
+		}
+		defer sync.Close()
+	}
+
 	sensor := demo.NewAccelerometer(*seed)
 	window := make([][demo.Axes]float32, 0, demo.WindowLen)
 	interval := time.Duration(float64(time.Second) / sensor.Rate)
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	if !*asJSON {
-		fmt.Fprintf(stdout, "demo: %d-sample windows of a simulated accelerometer at %.0f Hz, a prediction every %d samples; Ctrl-C stops\n",
-			demo.WindowLen, sensor.Rate, *hop)
+		where := "not stored"
+		if sync != nil {
+			where = fmt.Sprintf("stored in %s/outbox.db", *dataDir)
+			if *broker != "" {
+				where += fmt.Sprintf(" and sent to %s as %s", *broker, *deviceID)
+			}
+		}
+		fmt.Fprintf(stdout, "demo: %d-sample windows of a simulated accelerometer at %.0f Hz, a prediction every %d samples, %s; Ctrl-C stops\n",
+			demo.WindowLen, sensor.Rate, *hop, where)
 	}
-	seq, correct, since := 0, 0, 0
+	n, correct, since := 0, 0, 0
+	producing := true
 	for {
-		if !*fast {
+		if *fast || !producing {
+			if ctx.Err() != nil {
+				return summary(stdout, *asJSON, n, correct)
+			}
+		} else {
 			select {
 			case <-ctx.Done():
-				return summary(stdout, *asJSON, seq, correct)
+				return summary(stdout, *asJSON, n, correct)
 			case <-tick.C:
 			}
-		} else if ctx.Err() != nil {
-			return summary(stdout, *asJSON, seq, correct)
+		}
+		if !producing {
+			if *drained && sync.Outbox.Stats().Classes["predictions"].Records == 0 {
+				return summary(stdout, *asJSON, n, correct)
+			}
+			select {
+			case <-ctx.Done():
+			case <-time.After(20 * time.Millisecond):
+			}
+			continue
 		}
 		s, truth := sensor.Next()
 		if len(window) == demo.WindowLen {
@@ -112,18 +173,35 @@ func cmdDemo(args []string, stdout io.Writer) error {
 				best = i
 			}
 		}
-		seq++
+		n++
 		if demo.Labels[best] == truth.String() {
 			correct++
 		}
-		p := demoPrediction{Seq: seq, TS: time.Now().UTC(), Truth: truth.String(), Label: demo.Labels[best],
+		p := demoPrediction{Seq: uint64(n), TS: time.Now().UTC(), Truth: truth.String(), Label: demo.Labels[best],
 			Score: scores[best], Scores: scores, LatencyUS: lat.Microseconds()}
+		if sync != nil {
+			out, _ := json.Marshal(scores)
+			seq, err := sync.AppendPrediction(ctx, wire.Prediction{TS: p.TS, Pipeline: "demo", Model: demoModel,
+				LatencyUS: p.LatencyUS, Output: out, Top: []wire.Label{{Label: p.Label, Score: float64(p.Score)}}})
+			if err != nil {
+				if ctx.Err() != nil {
+					return summary(stdout, *asJSON, n, correct)
+				}
+				fmt.Fprintf(os.Stderr, "edge-agent: prediction not stored: %v\n", err)
+			} else {
+				p.Seq = seq
+				producing = *untilSeq == 0 || seq < *untilSeq
+			}
+		}
 		if *asJSON {
 			if err := json.NewEncoder(stdout).Encode(p); err != nil {
 				return err
 			}
 		} else {
 			fmt.Fprintf(stdout, "#%-5d %s  %-8s %.2f  (truth %-8s)  %d µs\n", p.Seq, p.TS.Format("15:04:05.000"), p.Label, p.Score, p.Truth, p.LatencyUS)
+		}
+		if !producing && !*drained {
+			return summary(stdout, *asJSON, n, correct)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"os/exec"
@@ -194,7 +195,7 @@ func TestModelBenchJSON(t *testing.T) {
 
 func TestDemoPrintsPredictions(t *testing.T) {
 	saved := filepath.Join(t.TempDir(), "demo.tflite")
-	code, out, errOut := cli("demo", "--fast", "--duration", "300ms", "--json", "--save-model", saved)
+	code, out, errOut := cli("demo", "--fast", "--duration", "300ms", "--json", "--save-model", saved, "--no-sync")
 	if code != 0 {
 		t.Fatalf("demo: exit %d: %s", code, errOut)
 	}
@@ -207,7 +208,7 @@ func TestDemoPrintsPredictions(t *testing.T) {
 		if err := json.Unmarshal([]byte(l), &p); err != nil {
 			t.Fatalf("line %d: %v", i, err)
 		}
-		if p.Seq != i+1 || len(p.Scores) != 3 || p.Label == "" {
+		if p.Seq != uint64(i+1) || len(p.Scores) != 3 || p.Label == "" {
 			t.Fatalf("line %d: %+v", i, p)
 		}
 	}
@@ -345,5 +346,29 @@ func TestProbeHumanOutput(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("probe output lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+func TestDemoSeqSurvivesRestarts(t *testing.T) {
+	dir := t.TempDir()
+	last := uint64(0)
+	for run := 0; run < 2; run++ {
+		code, out, errOut := cli("demo", "--fast", "--json", "--data-dir", dir, "--broker", "", "--until-seq", fmt.Sprint(50*(run+1)))
+		if code != 0 {
+			t.Fatalf("run %d: exit %d: %s", run, code, errOut)
+		}
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			var p demoPrediction
+			if err := json.Unmarshal([]byte(l), &p); err != nil {
+				t.Fatal(err)
+			}
+			if p.Seq != last+1 {
+				t.Fatalf("run %d: seq %d after %d", run, p.Seq, last)
+			}
+			last = p.Seq
+		}
+	}
+	if last != 100 {
+		t.Fatalf("last seq %d, want 100", last)
 	}
 }
