@@ -3,11 +3,13 @@ package uplink
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -131,14 +133,33 @@ func TestAgentKilledMidDrain(t *testing.T) {
 
 	var logs bytes.Buffer
 	start := func() *exec.Cmd {
-		cmd := exec.Command(os.Args[0], "-test.run=^TestAgentKilledMidDrain$")
-		cmd.Env = append(os.Environ(), childEnv+"="+path, "UPLINK_TEST_BROKER="+b.URL)
-		cmd.Stdout, cmd.Stderr = &logs, &logs
-		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
+		// Under qemu-user without binfmt_misc (make test-qemu) the test
+		// binary cannot be executed directly: run it through the same qemu.
+		for _, viaQemu := range []bool{false, true} {
+			argv := []string{os.Args[0], "-test.run=^TestAgentKilledMidDrain$"}
+			if viaQemu {
+				qemu := map[string]string{"arm": "qemu-arm-static", "arm64": "qemu-aarch64-static"}[runtime.GOARCH]
+				qp, err := exec.LookPath(qemu)
+				if qemu == "" || err != nil {
+					t.Skipf("cannot run the test binary again (exec format error) and no %s found", qemu)
+				}
+				argv = append([]string{qp}, argv...)
+			}
+			cmd := exec.Command(argv[0], argv[1:]...)
+			cmd.Env = append(os.Environ(), childEnv+"="+path, "UPLINK_TEST_BROKER="+b.URL)
+			cmd.Stdout, cmd.Stderr = &logs, &logs
+			cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+			err := cmd.Start()
+			if errors.Is(err, syscall.ENOEXEC) {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			return cmd
 		}
-		return cmd
+		t.Fatal("unreachable")
+		return nil
 	}
 	kill := func(cmd *exec.Cmd) {
 		cmd.Process.Signal(syscall.SIGKILL)

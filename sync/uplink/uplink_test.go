@@ -142,7 +142,10 @@ func TestStatusAndHardwareRetained(t *testing.T) {
 	}
 	o.Hardware = func() ([]byte, error) { return hw, nil }
 	u := startUplink(t, q, o)
-	waitFor(t, "a connection", func() bool { return u.Stats().Connected })
+	// Connected comes before the announce: wait until the broker acknowledged
+	// both the status and the hardware, or a fast subscriber could get them
+	// live (not flagged retained).
+	waitFor(t, "the announce", func() bool { s := u.Stats(); return s.Connected && s.MessagesAcked >= 2 })
 
 	// A subscriber that comes later gets both, retained.
 	sub := subscribe(t, b.URL, topics.Status(device), topics.Hardware(device))
