@@ -13,7 +13,7 @@ BENCHRUNS ?= 50
 
 export EDGE_SHARED := $(SHARED)
 
-.PHONY: help build run test unit conformance fuzz fuzz-long lint bench cross test-qemu generate clean
+.PHONY: help build run test unit conformance fuzz fuzz-long lint bench bench-sync cross test-qemu generate clean
 
 help:
 	@echo "make run        run the agent's demo pipeline (simulated sensor -> demo model -> predictions)"
@@ -21,6 +21,7 @@ help:
 	@echo "make build      build bin/edge-agent and bin/edgectl (static, CGO_ENABLED=0)"
 	@echo "make conformance  the seanet and golden suites, printing exact / off-by-one counts per model"
 	@echo "make bench      benchmark every shared model at 1 and 2 threads (latency, MAC/s, peak RSS)"
+	@echo "make bench-sync outbox appends/s (1 and 16 producers), drain rates, a 100k backlog drained to mosquitto"
 	@echo "make cross      build for linux/amd64, linux/arm64 and linux/arm (v7) into dist/"
 	@echo "make test-qemu  run the unit tests as arm64 and armv7 binaries under qemu-user (qemu-user-static)"
 	@echo "make fuzz-long  fuzz the loader and the interpreter for 10 minutes each (FUZZTIME=...)"
@@ -76,6 +77,14 @@ lint:
 
 bench: build
 	$(GO) run ./internal/tools/benchtable -bin $(BIN)/edge-agent -models $(SHARED)/models -runs $(BENCHRUNS) -threads 1,2
+
+# The outbox's durable append and drain rates, and draining a backlog of
+# 100,000 records to a mosquitto on loopback (-uplink.backlog 1000000 for a
+# million; the outbox's Backlog1M benchmark fills a million records and
+# reports the file size and RSS).
+bench-sync:
+	$(GO) test -run '^$$' -bench 'Append|Drain' -benchtime 2s ./sync/outbox
+	$(GO) test -run '^$$' -bench 'Drain' -benchtime 1x ./sync/uplink
 
 cross:
 	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/linux-amd64/edge-agent ./cmd/edge-agent
