@@ -153,7 +153,9 @@ func (s *Sync) goRun(f func()) {
 }
 
 func (s *Sync) status() wire.Status {
-	return wire.Status{State: "online", AgentVersion: s.opts.AgentVersion, Models: s.opts.Models, Groups: s.opts.Groups}
+	st := s.Outbox.Stats()
+	return wire.Status{State: "online", AgentVersion: s.opts.AgentVersion, Models: s.opts.Models, Groups: s.opts.Groups,
+		Buffer: &wire.Buffer{Records: st.Records, Bytes: st.Bytes, Dropped: st.Dropped()}}
 }
 
 // AppendPrediction stores a prediction record (without seq: the outbox

@@ -92,11 +92,21 @@ type Model struct {
 
 // Status is the retained status of a device.
 type Status struct {
-	State        string    `json:"state"` // "online" or "offline"
-	AgentVersion string    `json:"agent_version,omitempty"`
-	Models       []Model   `json:"models"`
-	Groups       []string  `json:"groups,omitempty"` // so the console knows who a group command reaches
-	TS           time.Time `json:"ts"`
+	State        string   `json:"state"` // "online" or "offline"
+	AgentVersion string   `json:"agent_version,omitempty"`
+	Models       []Model  `json:"models"`
+	Groups       []string `json:"groups,omitempty"` // so the console knows who a group command reaches
+	// Buffer summarises the outbox when the status was made (an addition
+	// to SPEC.md): what waits, and every record dropped so far.
+	Buffer *Buffer   `json:"buffer,omitempty"`
+	TS     time.Time `json:"ts"`
+}
+
+// Buffer summarises a device's outbox.
+type Buffer struct {
+	Records int    `json:"records"`
+	Bytes   int64  `json:"bytes"`
+	Dropped uint64 `json:"dropped"`
 }
 
 // Batch is the payload of edge/{id}/predictions (and alerts): records,
