@@ -12,12 +12,10 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/edge-agent/edge-agent/internal/cliutil"
 )
@@ -52,29 +50,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			return exit(c.run(args[1:], stdout), stdout, stderr)
+			return exit(c.run(args[1:], stdout), stderr)
 		}
 	}
 	fmt.Fprintf(stderr, "edge-agent: unknown command %q (see edge-agent --help)\n", args[0])
 	return 2
 }
 
-func exit(err error, stdout, stderr io.Writer) int {
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.Is(err, cliutil.ErrUsage):
-		fmt.Fprintf(stderr, "edge-agent: %v (see --help)\n", strings.TrimPrefix(err.Error(), "usage: "))
-		return 2
-	}
-	fmt.Fprintf(stderr, "edge-agent: %v\n", oneLine(err.Error()))
-	return 1
+func exit(err error, stderr io.Writer) int {
+	return cliutil.Exit("edge-agent", err, stderr)
 }
-
-// oneLine keeps error output to one line, as the CLI contract says.
-func oneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ") }
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "edge-agent: the edge inference agent and its offline tools")
@@ -90,19 +75,8 @@ func usage(w io.Writer) {
 
 // helpFlagSet returns a flag set whose --help prints summary and the flags.
 func helpFlagSet(name, summary string, stdout io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintf(stdout, "Usage: edge-agent %s\n\n", summary)
-		cliutil.PrintDefaults(stdout, fs)
-	}
-	return fs
+	return cliutil.HelpFlagSet("edge-agent", name, summary, stdout)
 }
 
 // parse parses args and prints help when asked.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	pos, err := cliutil.Parse(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
-	}
-	return pos, err
-}
+func parse(fs *flag.FlagSet, args []string) ([]string, error) { return cliutil.ParseHelp(fs, args) }

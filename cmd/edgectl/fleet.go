@@ -472,7 +472,7 @@ func formatEvent(e fleet.Event) string {
 	if e.Retained {
 		b.WriteString(" (retained)")
 	}
-	return oneLine(b.String())
+	return cliutil.OneLine(b.String())
 }
 
 func clip(s string, n int) string {

@@ -18,14 +18,12 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
 	"runtime"
-	"strings"
 	"syscall"
 
 	"github.com/edge-agent/edge-agent/internal/cliutil"
@@ -77,21 +75,8 @@ func runContext(ctx context.Context, args []string, stdout, stderr io.Writer) in
 }
 
 func exit(err error, stderr io.Writer) int {
-	switch {
-	case err == nil:
-		return 0
-	case errors.Is(err, flag.ErrHelp):
-		return 0
-	case errors.Is(err, cliutil.ErrUsage):
-		fmt.Fprintf(stderr, "edgectl: %v (see --help)\n", oneLine(strings.TrimPrefix(err.Error(), "usage: ")))
-		return 2
-	}
-	fmt.Fprintf(stderr, "edgectl: %v\n", oneLine(err.Error()))
-	return 1
+	return cliutil.Exit("edgectl", err, stderr)
 }
-
-// oneLine keeps error output to one line, as the CLI contract says.
-func oneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ") }
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "edgectl: the operator's and device apps' tool for edge-agent")
@@ -107,22 +92,11 @@ func usage(w io.Writer) {
 
 // helpFlagSet returns a flag set whose --help prints summary and the flags.
 func helpFlagSet(name, summary string, stdout io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.Usage = func() {
-		fmt.Fprintf(stdout, "Usage: edgectl %s\n\n", summary)
-		cliutil.PrintDefaults(stdout, fs)
-	}
-	return fs
+	return cliutil.HelpFlagSet("edgectl", name, summary, stdout)
 }
 
 // parse parses args and prints help when asked.
-func parse(fs *flag.FlagSet, args []string) ([]string, error) {
-	pos, err := cliutil.Parse(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
-	}
-	return pos, err
-}
+func parse(fs *flag.FlagSet, args []string) ([]string, error) { return cliutil.ParseHelp(fs, args) }
 
 func cmdVersion(_ context.Context, args []string, stdout, _ io.Writer) error {
 	fs := helpFlagSet("version", "version", stdout)

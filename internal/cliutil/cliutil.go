@@ -62,3 +62,40 @@ func PrintDefaults(w io.Writer, fs *flag.FlagSet) {
 	fs.PrintDefaults()
 	fs.SetOutput(io.Discard)
 }
+
+// Exit maps a command's error to its exit status and prints it as one line
+// on stderr: 0 for success and --help, 2 for usage errors, 1 otherwise.
+func Exit(prog string, err error, stderr io.Writer) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, ErrUsage):
+		fmt.Fprintf(stderr, "%s: %v (see --help)\n", prog, OneLine(strings.TrimPrefix(err.Error(), "usage: ")))
+		return 2
+	}
+	fmt.Fprintf(stderr, "%s: %v\n", prog, OneLine(err.Error()))
+	return 1
+}
+
+// OneLine keeps error output to one line, as the CLI contract says.
+func OneLine(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "; ") }
+
+// HelpFlagSet returns a flag set whose --help prints "Usage: PROG SUMMARY"
+// and the flags on stdout.
+func HelpFlagSet(prog, name, summary string, stdout io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.Usage = func() {
+		fmt.Fprintf(stdout, "Usage: %s %s\n\n", prog, summary)
+		PrintDefaults(stdout, fs)
+	}
+	return fs
+}
+
+// ParseHelp is Parse that also prints the flag set's help when asked.
+func ParseHelp(fs *flag.FlagSet, args []string) ([]string, error) {
+	pos, err := Parse(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.Usage()
+	}
+	return pos, err
+}
