@@ -3,7 +3,6 @@ package hwprobe
 import (
 	"context"
 	"fmt"
-	"path"
 	"strings"
 )
 
@@ -60,30 +59,7 @@ func (accelCollector) Collect(_ context.Context, env *Env, p *Profile) error {
 	var hard error
 	seen := map[string]bool{}
 
-	classes, err := r.ReadDir("/sys/class/accel")
-	npuFirstErr(&hard, err)
-	var names []string
-	for _, n := range classes {
-		if accelName(n) {
-			names = append(names, n)
-		}
-	}
-	nodes, err := DevNodes(r, "/dev/accel/accel*")
-	npuFirstErr(&hard, err)
-	for _, n := range nodes {
-		b := path.Base(n)
-		if !accelName(b) {
-			continue
-		}
-		dup := false
-		for _, have := range names {
-			dup = dup || have == b
-		}
-		if !dup {
-			names = append(names, b)
-		}
-	}
-	npuSortNames(names)
+	names := npuDeviceNames(r, "/sys/class/accel", "/dev/accel/accel*", accelName, &hard)
 	for _, n := range names {
 		d := accelFromClass(r, n)
 		if d.Address != "" {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -219,17 +220,7 @@ func npuFill(dev *Device, sd npuSysDev) {
 // npuSource adds sources to a device, once each.
 func npuSource(dev *Device, srcs ...string) {
 	for _, s := range srcs {
-		if s == "" {
-			continue
-		}
-		dup := false
-		for _, have := range dev.Sources {
-			if have == s {
-				dup = true
-				break
-			}
-		}
-		if !dup {
+		if s != "" && !slices.Contains(dev.Sources, s) {
 			dev.Sources = append(dev.Sources, s)
 		}
 	}
@@ -454,3 +445,27 @@ func npuSoC(compat []string, table map[string]string) string {
 
 // npuPCIScan lists the PCI devices of the given vendors.
 func npuPCIScan(r *Root, vendors ...uint16) ([]PCIDevice, error) { return PCIDevices(r, vendors...) }
+
+// npuDeviceNames lists a driver's devices by name: the entries of its sysfs
+// class directory, then device nodes matching nodeGlob that have no class
+// entry (sysfs hidden, /dev passed into a container), each kept when valid
+// accepts it, sorted. The first read error (other than absence) goes to hard.
+func npuDeviceNames(r *Root, classDir, nodeGlob string, valid func(string) bool, hard *error) []string {
+	classes, err := r.ReadDir(classDir)
+	npuFirstErr(hard, err)
+	var names []string
+	for _, n := range classes {
+		if valid(n) {
+			names = append(names, n)
+		}
+	}
+	nodes, err := DevNodes(r, nodeGlob)
+	npuFirstErr(hard, err)
+	for _, n := range nodes {
+		if b := path.Base(n); valid(b) && !slices.Contains(names, b) {
+			names = append(names, b)
+		}
+	}
+	npuSortNames(names)
+	return names
+}

@@ -3,7 +3,6 @@ package hwprobe
 import (
 	"context"
 	"fmt"
-	"path"
 	"strconv"
 	"strings"
 )
@@ -43,30 +42,7 @@ func (edgeTPUCollector) Collect(_ context.Context, env *Env, p *Profile) error {
 
 	// Devices the apex driver knows: the class directory, then nodes
 	// without a class entry (sysfs hidden, /dev passed into a container).
-	classes, err := r.ReadDir("/sys/class/apex")
-	npuFirstErr(&hard, err)
-	var names []string
-	for _, n := range classes {
-		if strings.HasPrefix(n, "apex_") && npuNodeIndex(n) >= 0 {
-			names = append(names, n)
-		}
-	}
-	nodes, err := DevNodes(r, "/dev/apex_*")
-	npuFirstErr(&hard, err)
-	for _, n := range nodes {
-		b := path.Base(n)
-		if npuNodeIndex(b) < 0 {
-			continue
-		}
-		dup := false
-		for _, have := range names {
-			dup = dup || have == b
-		}
-		if !dup {
-			names = append(names, b)
-		}
-	}
-	npuSortNames(names)
+	names := npuDeviceNames(r, "/sys/class/apex", "/dev/apex_*", func(n string) bool { return strings.HasPrefix(n, "apex_") && npuNodeIndex(n) >= 0 }, &hard)
 	for _, name := range names {
 		d := edgeTPUFromClass(r, name)
 		if d.Address != "" {

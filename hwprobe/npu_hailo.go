@@ -3,7 +3,6 @@ package hwprobe
 import (
 	"context"
 	"fmt"
-	"path"
 	"strings"
 )
 
@@ -37,30 +36,7 @@ func (hailoCollector) Collect(_ context.Context, env *Env, p *Profile) error {
 	var hard error
 	seen := map[string]bool{}
 
-	classes, err := r.ReadDir("/sys/class/hailo_chardev")
-	npuFirstErr(&hard, err)
-	var names []string
-	for _, n := range classes {
-		if hailoNodeName(n) {
-			names = append(names, n)
-		}
-	}
-	nodes, err := DevNodes(r, "/dev/hailo*")
-	npuFirstErr(&hard, err)
-	for _, n := range nodes {
-		b := path.Base(n)
-		if !hailoNodeName(b) {
-			continue
-		}
-		dup := false
-		for _, have := range names {
-			dup = dup || have == b
-		}
-		if !dup {
-			names = append(names, b)
-		}
-	}
-	npuSortNames(names)
+	names := npuDeviceNames(r, "/sys/class/hailo_chardev", "/dev/hailo*", hailoNodeName, &hard)
 	for _, name := range names {
 		d := hailoFromClass(r, name)
 		if d.Address != "" {
