@@ -42,10 +42,16 @@ type SyncOptions struct {
 	// MetricsInterval is how often device metrics are appended (0: 10s;
 	// negative: never).
 	MetricsInterval time.Duration
-	// AgentVersion and Models go into the published status.
+	// AgentVersion and Models go into the published status; when
+	// ModelsFunc is set it is asked instead of Models (models change on
+	// reload).
 	AgentVersion string
 	Models       []wire.Model
-	Logger       *slog.Logger
+	ModelsFunc   func() []wire.Model
+	// Profile is the hardware profile's JSON, published retained on
+	// edge/{id}/hardware; nil probes the device here.
+	Profile []byte
+	Logger  *slog.Logger
 }
 
 // Sync is the running sync side.
@@ -87,8 +93,11 @@ func StartSync(ctx context.Context, o SyncOptions) (*Sync, error) {
 		return nil, fmt.Errorf("command store: %w", err)
 	}
 	s := &Sync{opts: o, log: o.Logger, Outbox: q, seen: seen, Registry: command.NewRegistry()}
-	if p, err := hwprobe.Probe(ctx, hwprobe.Options{}); err == nil {
-		s.profile, _ = json.Marshal(p)
+	s.profile = o.Profile
+	if s.profile == nil {
+		if p, err := hwprobe.Probe(ctx, hwprobe.Options{}); err == nil {
+			s.profile, _ = json.Marshal(p)
+		}
 	}
 	s.Registry.Register("ping", command.Ping(time.Now))
 	s.Registry.Register("status", command.Status(s.status))
@@ -154,7 +163,11 @@ func (s *Sync) goRun(f func()) {
 
 func (s *Sync) status() wire.Status {
 	st := s.Outbox.Stats()
-	return wire.Status{State: "online", AgentVersion: s.opts.AgentVersion, Models: s.opts.Models, Groups: s.opts.Groups,
+	models := s.opts.Models
+	if s.opts.ModelsFunc != nil {
+		models = s.opts.ModelsFunc()
+	}
+	return wire.Status{State: "online", AgentVersion: s.opts.AgentVersion, Models: models, Groups: s.opts.Groups,
 		Buffer: &wire.Buffer{Records: st.Records, Bytes: st.Bytes, Dropped: st.Dropped()}}
 }
 

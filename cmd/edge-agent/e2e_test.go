@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -20,9 +21,24 @@ import (
 	"github.com/edge-agent/edge-agent/sync/wire"
 )
 
-// buildBinary builds edge-agent for this machine, or skips when the tests
-// run under qemu-user for another architecture.
-func buildBinary(t *testing.T) string {
+// built holds the binaries the e2e tests build once per test run.
+var built struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	os.Exit(code)
+}
+
+// buildBinaries builds edge-agent and edgectl once, or skips when the
+// tests run under qemu-user for another architecture.
+func buildBinaries(t *testing.T) string {
 	t.Helper()
 	host, err := exec.Command("go", "env", "GOHOSTARCH").Output()
 	if err != nil {
@@ -31,14 +47,31 @@ func buildBinary(t *testing.T) string {
 	if h := strings.TrimSpace(string(host)); h != runtime.GOARCH {
 		t.Skipf("tests run as %s on a %s host (qemu-user): the built binary cannot be executed", runtime.GOARCH, h)
 	}
-	bin := filepath.Join(t.TempDir(), "edge-agent")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "edge-agent-e2e-"); built.err != nil {
+			return
+		}
+		for _, pkg := range []string{".", "../edgectl"} {
+			build := exec.Command("go", "build", "-o", built.dir, pkg)
+			build.Env = append(os.Environ(), "CGO_ENABLED=0")
+			if out, err := build.CombinedOutput(); err != nil {
+				built.err = fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+				return
+			}
+		}
+		os.Chmod(built.dir, 0o755)
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
 	}
-	return bin
+	return built.dir
 }
+
+// buildBinary returns the built edge-agent.
+func buildBinary(t *testing.T) string { return filepath.Join(buildBinaries(t), "edge-agent") }
+
+// buildEdgectl returns the built edgectl.
+func buildEdgectl(t *testing.T) string { return filepath.Join(buildBinaries(t), "edgectl") }
 
 // TestAgentKilledMidDrainLosesNothing runs the real edge-agent binary (its
 // demo pipeline: predictions into the bbolt outbox, drained to a real

@@ -29,6 +29,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"run", "run the agent daemon (--config PATH; systemd's ExecStart)", cmdRun},
 		{"version", "print the version", cmdVersion},
 		{"probe", "print the hardware profile: CPU, memory, board, thermal, GPUs, NPUs", cmdProbe},
 		{"model", "inspect, run and benchmark TFLite models (inspect, run, bench)", cmdModel},

@@ -1,9 +1,20 @@
 // Command edgectl is the operator's and device apps' tool for edge-agent.
 //
 //	edgectl version
+//	edgectl status [--json]
+//	edgectl hw [--json]
+//	edgectl models [--json]
+//	edgectl predictions [--since N] [--limit N] [--follow [--count N]] [--json]
+//	edgectl infer MODEL FILE [--raw | --json-input] [--json]
+//	edgectl buffer [--json]
 //	edgectl fleet ls [--json] [--wait D]
 //	edgectl fleet cmd TARGET NAME [ARGS-JSON | key=value ...] [--wait D] [--json]
 //	edgectl fleet watch [--json] [--count N] [--for D]
+//
+// The local commands (status, hw, models, predictions, infer, buffer) talk
+// to the agent on this device over its unix socket (--socket, default
+// $EDGE_AGENT_SOCKET or /run/edge-agent/agent.sock); the caller must be
+// root or in the socket's group.
 //
 // The fleet commands talk to the devices through the MQTT broker (--broker,
 // default tcp://127.0.0.1:1883; TLS, client certificates and a username
@@ -12,8 +23,7 @@
 //
 // Every command prints help with --help, exits 0 on success and otherwise
 // prints one line on stderr and exits non-zero (2 for usage errors). The
-// local socket commands (status, hw, models, predictions, infer, buffer)
-// and the OTA tools arrive with the agent pipeline and OTA work.
+// OTA tools arrive with the OTA work.
 package main
 
 import (
@@ -42,10 +52,9 @@ type command struct {
 }
 
 func commands() []command {
-	return []command{
-		{"version", "print the version", cmdVersion},
-		{"fleet", "list, command and watch devices over MQTT (ls, cmd, watch)", cmdFleet},
-	}
+	cs := []command{{"version", "print the version", cmdVersion}}
+	cs = append(cs, localCommands()...)
+	return append(cs, command{"fleet", "list, command and watch devices over MQTT (ls, cmd, watch)", cmdFleet})
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
@@ -84,7 +93,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "Usage: edgectl COMMAND [ARGS]")
 	fmt.Fprintln(w)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run 'edgectl COMMAND --help' for a command's options.")

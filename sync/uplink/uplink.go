@@ -281,6 +281,32 @@ func (u *Uplink) Respond(ctx context.Context, r wire.Response) error {
 	}
 }
 
+// PublishStatus publishes the retained online status again (after the
+// served models changed, say) and waits for its PUBACK or ctx. Without a
+// connection it returns ErrNotConnected: the next connection announces
+// the current status anyway.
+func (u *Uplink) PublishStatus(ctx context.Context) error {
+	u.mu.Lock()
+	cl := u.client
+	u.mu.Unlock()
+	if cl == nil {
+		return fmt.Errorf("publish status: %w", ErrNotConnected)
+	}
+	status := u.statusJSON("online")
+	tok := cl.Publish(u.topics.Status(u.o.DeviceID), 1, true, status)
+	u.sent(len(status))
+	select {
+	case <-tok.Done():
+		if err := tok.Error(); err != nil {
+			return fmt.Errorf("publish status: %w", err)
+		}
+		u.count(func(s *Stats) { s.MessagesAcked++ })
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("publish status: %w", ctx.Err())
+	}
+}
+
 // Stats describes the uplink.
 type Stats struct {
 	// Connected reports whether a connection is up.

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -137,8 +138,10 @@ func TestStatusAndHardwareRetained(t *testing.T) {
 	hw := []byte(`{"arch":"arm64","cpu":{"cores":4}}`)
 	o := testOptions(t, b.URL)
 	o.Groups = []string{"lab"}
+	var version atomic.Int64
+	version.Store(3)
 	o.Status = func() wire.Status {
-		return wire.Status{AgentVersion: "1.2.3", Models: []wire.Model{{Name: "m", Version: 3, SHA256: "ab"}}}
+		return wire.Status{AgentVersion: "1.2.3", Models: []wire.Model{{Name: "m", Version: version.Load(), SHA256: "ab"}}}
 	}
 	o.Hardware = func() ([]byte, error) { return hw, nil }
 	u := startUplink(t, q, o)
@@ -165,8 +168,22 @@ func TestStatusAndHardwareRetained(t *testing.T) {
 		t.Errorf("hardware %s (retained %v), want %s", h.payload, h.retain, hw)
 	}
 
+	// A changed status is published again, retained.
+	version.Store(4)
+	if err := u.PublishStatus(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	sub3 := subscribe(t, b.URL, topics.Status(device))
+	waitFor(t, "the new retained status", func() bool { return len(sub3.messages("")) > 0 })
+	if err := json.Unmarshal(sub3.messages("")[0].payload, &s); err != nil || s.Models[0].Version != 4 || !sub3.messages("")[0].retain {
+		t.Errorf("status after PublishStatus: %s (%v)", sub3.messages("")[0].payload, err)
+	}
+
 	// A clean Close leaves "offline", retained.
 	u.Close()
+	if err := u.PublishStatus(context.Background()); !errors.Is(err, ErrNotConnected) {
+		t.Errorf("PublishStatus after Close: %v", err)
+	}
 	sub2 := subscribe(t, b.URL, topics.Status(device))
 	waitFor(t, "the retained status", func() bool { return len(sub2.messages("")) > 0 })
 	if err := json.Unmarshal(sub2.messages("")[0].payload, &s); err != nil || s.State != "offline" {

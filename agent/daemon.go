@@ -1,0 +1,359 @@
+package agent
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/edge-agent/edge-agent/agent/api"
+	"github.com/edge-agent/edge-agent/agent/broker"
+	"github.com/edge-agent/edge-agent/agent/config"
+	"github.com/edge-agent/edge-agent/agent/history"
+	"github.com/edge-agent/edge-agent/agent/notify"
+	"github.com/edge-agent/edge-agent/hwprobe"
+	"github.com/edge-agent/edge-agent/sync/outbox"
+	"github.com/edge-agent/edge-agent/sync/uplink"
+	"github.com/edge-agent/edge-agent/sync/wire"
+)
+
+// Options start the daemon.
+type Options struct {
+	// ConfigPath is the YAML configuration; ConfigData, when set, is used
+	// instead of reading ConfigPath (the embedded demo), and ConfigPath
+	// only names it in messages.
+	ConfigPath string
+	ConfigData []byte
+	// Sets are --set key.path=value overrides, applied at start and at
+	// every reload.
+	Sets []string
+	// Version is the agent's version, published in its status.
+	Version string
+	// LogOutput receives the log (default os.Stderr).
+	LogOutput io.Writer
+	// Reload receives a value for every reload request (SIGHUP).
+	Reload <-chan struct{}
+	// ProbeRoot reads /proc, /sys and /dev under this folder (tests).
+	ProbeRoot string
+	// Ready, when set, is called once the daemon is ready (models
+	// loaded, socket listening), after systemd is told.
+	Ready func()
+	// FastSensors makes simulated and file sensors emit without waiting
+	// between samples (benchmarks, tests).
+	FastSensors bool
+}
+
+// Daemon is the running agent: every subsystem, wired once.
+type Daemon struct {
+	opts     Options
+	log      *slog.Logger
+	level    *slog.LevelVar
+	started  time.Time
+	profile  []byte
+	usable   int
+	notifier *notify.Notifier
+
+	broker  *broker.Broker
+	sync    *Sync
+	history *history.History
+	server  *api.Server
+	metrics inferenceObserver
+
+	mu       sync.Mutex // guards cfg, gen, loadedAt
+	cfg      *config.Config
+	gen      *generation
+	loadedAt time.Time
+	reloadMu sync.Mutex // one reload at a time
+	sinkMu   sync.Mutex // orders outbox appends with the history
+}
+
+// inferenceObserver records inference times (the Prometheus metrics).
+type inferenceObserver interface {
+	ObserveInference(pipeline string, d time.Duration)
+}
+
+// loadConfig reads the configuration with the --set overrides.
+func (o Options) loadConfig() (*config.Config, error) {
+	if o.ConfigData != nil {
+		return config.Parse(o.ConfigData, o.ConfigPath, o.Sets)
+	}
+	return config.Load(o.ConfigPath, o.Sets)
+}
+
+func newLogger(c *config.Config, w io.Writer, level *slog.LevelVar) *slog.Logger {
+	level.Set(parseLevel(c.Log.Level))
+	ho := &slog.HandlerOptions{Level: level}
+	if c.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, ho))
+	}
+	return slog.New(slog.NewTextHandler(w, ho))
+}
+
+func parseLevel(s string) slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(s)); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}
+
+// Run starts the daemon and serves until ctx is done, then stops it
+// gracefully within agent.shutdown_timeout. A configuration error, a model
+// that does not load or a socket that cannot be served stops the start with
+// an error saying which.
+func Run(ctx context.Context, o Options) error {
+	if o.LogOutput == nil {
+		o.LogOutput = os.Stderr
+	}
+	cfg, err := o.loadConfig()
+	if err != nil {
+		return err
+	}
+	d := &Daemon{opts: o, cfg: cfg, level: new(slog.LevelVar), started: time.Now(), loadedAt: time.Now()}
+	d.log = newLogger(cfg, o.LogOutput, d.level)
+	d.notifier = notify.New(d.log)
+	if err := d.start(ctx); err != nil {
+		d.stop()
+		return err
+	}
+	return d.serve(ctx)
+}
+
+// start brings every subsystem up, in dependency order.
+func (d *Daemon) start(ctx context.Context) error {
+	cfg := d.cfg
+	d.log.Info("edge-agent starting", "version", d.opts.Version, "config", d.opts.ConfigPath, "device", cfg.Device.ID, "pid", os.Getpid())
+	_ = d.notifier.Status("probing hardware")
+	p, err := hwprobe.Probe(ctx, hwprobe.Options{Root: d.opts.ProbeRoot})
+	if err != nil {
+		return fmt.Errorf("hardware probe: %w", err)
+	}
+	d.profile, _ = json.Marshal(p)
+	d.usable = max(1, hwprobe.UsableCPUs(p))
+
+	_ = d.notifier.Status("loading models")
+	gen, err := d.build(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	d.gen = gen
+
+	brokerURL := cfg.MQTT.Broker
+	if brokerURL == "embedded" {
+		b, err := broker.Start(cfg.MQTT.EmbeddedListen, d.log)
+		if err != nil {
+			return err
+		}
+		d.broker = b
+		brokerURL = b.URL()
+		d.log.Info("embedded MQTT broker listening", "url", brokerURL)
+	}
+	d.history = history.New(cfg.Socket.History)
+	policy := outbox.DropOldest
+	if cfg.Buffer.Policy == "reject_new" {
+		policy = outbox.RejectNew
+	}
+	metricsEvery := cfg.MQTT.MetricsInterval.Duration()
+	if metricsEvery <= 0 {
+		metricsEvery = -1
+	}
+	d.sync, err = StartSync(ctx, SyncOptions{
+		DataDir: cfg.DataDir, DeviceID: cfg.Device.ID, Groups: cfg.Device.Groups, Broker: brokerURL, Prefix: cfg.MQTT.Prefix,
+		Uplink: uplink.Options{
+			Username: cfg.MQTT.Username, PasswordFile: cfg.MQTT.PasswordFile, CAFile: cfg.MQTT.CAFile,
+			CertFile: cfg.MQTT.CertFile, KeyFile: cfg.MQTT.KeyFile,
+			KeepAlive: cfg.MQTT.Keepalive.Duration(), ConnectTimeout: cfg.MQTT.ConnectTimeout.Duration(),
+			BatchMaxRecords: cfg.MQTT.BatchMaxRecords, BatchMaxBytes: int(cfg.MQTT.BatchMaxBytes.Int64()),
+			Gzip: cfg.MQTT.Gzip, RateMessages: cfg.MQTT.RateMessages, RateBytes: float64(cfg.MQTT.RateBytes.Int64()),
+		},
+		Outbox:          outbox.Options{MaxBytes: cfg.Buffer.MaxBytes.Int64(), MaxAge: cfg.Buffer.MaxAge.Duration(), Policy: policy},
+		MetricsInterval: metricsEvery,
+		AgentVersion:    d.opts.Version,
+		ModelsFunc:      d.modelMetas,
+		Profile:         d.profile,
+		Logger:          d.log,
+	})
+	if err != nil {
+		return err
+	}
+	d.registerCommands()
+
+	handler, err := d.startMetrics()
+	if err != nil {
+		return fmt.Errorf("metrics: %w", err)
+	}
+	d.server, err = api.Listen(api.Options{
+		Path: cfg.Socket.Path, Mode: cfg.Socket.Mode.Perm(), Group: cfg.Socket.Group, AdminGroup: cfg.Socket.AdminGroup,
+		Backend: (*backend)(d), Metrics: handler, Logger: d.log,
+	})
+	if err != nil {
+		return err
+	}
+	d.gen.start(d)
+	return nil
+}
+
+// serve runs until ctx is done, reloading on request.
+func (d *Daemon) serve(ctx context.Context) error {
+	srvErr := make(chan error, 1)
+	go func() { srvErr <- d.server.Serve(ctx) }()
+	wctx, wcancel := context.WithCancel(ctx)
+	defer wcancel()
+	go d.notifier.RunWatchdog(wctx, d.healthy)
+
+	d.mu.Lock()
+	summary := d.summary()
+	d.mu.Unlock()
+	_ = d.notifier.Ready(summary)
+	d.log.Info("edge-agent ready", "socket", d.cfg.Socket.Path, "status", summary)
+	if d.opts.Ready != nil {
+		d.opts.Ready()
+	}
+	var err error
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case e := <-srvErr:
+			if e != nil {
+				err = fmt.Errorf("local API: %w", e)
+			}
+			break loop
+		case <-d.opts.Reload:
+			_, _ = d.Reload(ctx)
+		}
+	}
+	wcancel()
+	_ = d.notifier.Stopping()
+	d.log.Info("edge-agent stopping")
+	if e := d.stop(); err == nil {
+		err = e
+	}
+	return err
+}
+
+// summary is the one-line STATUS= text.
+func (d *Daemon) summary() string {
+	var names []string
+	for _, p := range d.gen.pipelines {
+		names = append(names, p.name)
+	}
+	return fmt.Sprintf("%d models, %d sensors, pipelines: %s", len(d.gen.models), len(d.gen.sensors), strings.Join(names, ", "))
+}
+
+// stop shuts everything down in reverse order within shutdown_timeout:
+// sensors stop, pipelines finish what is queued and in flight, the outbox
+// gets a chance to drain, the socket closes, the stores close.
+func (d *Daemon) stop() error {
+	timeout := d.cfg.Agent.ShutdownTimeout.Duration()
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	deadline := time.Now().Add(timeout)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	var errs []error
+	d.mu.Lock()
+	gen := d.gen
+	d.mu.Unlock()
+	if gen != nil {
+		gen.stop(ctx, d.log)
+		gen.close()
+	}
+	if d.sync != nil {
+		d.flush(ctx)
+	}
+	if d.server != nil {
+		if err := d.server.Shutdown(ctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+			errs = append(errs, fmt.Errorf("local API: %w", err))
+		}
+	}
+	if d.history != nil {
+		d.history.Close()
+	}
+	if d.sync != nil {
+		if err := d.sync.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("sync: %w", err))
+		}
+	}
+	if d.broker != nil {
+		if err := d.broker.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("embedded broker: %w", err))
+		}
+	}
+	d.log.Info("edge-agent stopped")
+	return errors.Join(errs...)
+}
+
+// flush gives a connected uplink until ctx's deadline to deliver the
+// predictions still waiting. What it cannot deliver stays in the outbox for
+// the next start.
+func (d *Daemon) flush(ctx context.Context) {
+	up := d.sync.Uplink()
+	if up == nil {
+		return
+	}
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		st := d.sync.Outbox.Stats()
+		if st.Classes["predictions"].Records == 0 && st.Classes["alerts"].Records == 0 {
+			return
+		}
+		if !up.Stats().Connected {
+			d.log.Info("not connected: undelivered records stay in the outbox", "records", st.Records)
+			return
+		}
+		select {
+		case <-ctx.Done():
+			d.log.Warn("shutdown timeout: undelivered records stay in the outbox", "records", d.sync.Outbox.Stats().Records)
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// healthy is the watchdog's check: an error while any pipeline is stalled.
+func (d *Daemon) healthy() error {
+	limit := d.currentConfig().Agent.StallTimeout.Duration()
+	if limit <= 0 {
+		return nil
+	}
+	d.mu.Lock()
+	gen := d.gen
+	d.mu.Unlock()
+	now := time.Now()
+	for _, p := range gen.pipelines {
+		if p.p.Stalled(now, limit) {
+			return fmt.Errorf("pipeline %s has made no progress for %s", p.name, limit)
+		}
+	}
+	return nil
+}
+
+func (d *Daemon) currentConfig() *config.Config {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.cfg
+}
+
+// modelMetas lists the served models for the published status.
+func (d *Daemon) modelMetas() []wire.Model {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.gen == nil {
+		return nil
+	}
+	out := make([]wire.Model, 0, len(d.gen.models))
+	for _, name := range d.gen.modelOrder {
+		out = append(out, d.gen.models[name].Meta())
+	}
+	return out
+}

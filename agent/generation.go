@@ -1,0 +1,233 @@
+package agent
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/edge-agent/edge-agent/agent/config"
+	"github.com/edge-agent/edge-agent/agent/models"
+	"github.com/edge-agent/edge-agent/agent/pipeline"
+	"github.com/edge-agent/edge-agent/agent/sensor"
+	"github.com/edge-agent/edge-agent/sync/wire"
+)
+
+// generation is one configuration's models, sensors and pipelines. A
+// reload builds a new generation beside the running one and swaps them
+// only when the new one built; so a bad reload changes nothing.
+type generation struct {
+	cfg        *config.Config
+	models     map[string]*models.Model
+	modelOrder []string
+	sensors    []*sensorRun
+	pipelines  []*pipeRun
+	push       map[string]*sensor.Push
+
+	sensorCancel context.CancelFunc
+	pipeCancel   context.CancelFunc
+	pipeWG       sync.WaitGroup
+}
+
+type sensorRun struct {
+	name, typ string
+	s         sensor.Sensor
+	sup       *sensor.Supervisor
+	pipes     []*pipeline.Pipeline
+}
+
+type pipeRun struct {
+	name, sensor, model string
+	p                   *pipeline.Pipeline
+}
+
+// build loads cfg's models and builds its sensors and pipelines, without
+// starting them.
+func (d *Daemon) build(ctx context.Context, cfg *config.Config) (*generation, error) {
+	g := &generation{cfg: cfg, models: map[string]*models.Model{}, push: map[string]*sensor.Push{}}
+	ok := false
+	defer func() {
+		if !ok {
+			g.close()
+		}
+	}()
+	for _, mc := range cfg.Models {
+		m, err := models.Load(models.Spec{
+			Name: mc.Name, Path: mc.Path, Version: mc.Version, Threads: mc.Threads.Count(d.usable),
+			MaxArena: mc.MaxArena.Int64(), Labels: mc.Labels, LabelsFile: mc.LabelsFile,
+		})
+		if err != nil {
+			return nil, err
+		}
+		g.models[mc.Name] = m
+		g.modelOrder = append(g.modelOrder, mc.Name)
+		d.log.Info("model loaded", "model", mc.Name, "version", m.Meta().Version, "sha256", m.Meta().SHA256, "source", mc.Path)
+	}
+	byName := map[string]*sensorRun{}
+	for _, sc := range cfg.Sensors {
+		s, err := sensor.New(d.sensorSpec(cfg, sc), d.log)
+		if err != nil {
+			return nil, err
+		}
+		r := &sensorRun{name: sc.Name, typ: sc.Type, s: s}
+		if p, isPush := s.(*sensor.Push); isPush {
+			g.push[sc.Name] = p
+		}
+		byName[sc.Name] = r
+		g.sensors = append(g.sensors, r)
+	}
+	for _, pc := range cfg.Pipelines {
+		sr := byName[pc.Sensor]
+		m := g.models[pc.Model]
+		if sr == nil || m == nil {
+			return nil, fmt.Errorf("pipeline %s: sensor %q or model %q missing", pc.Name, pc.Sensor, pc.Model)
+		}
+		name := pc.Name
+		o := pipeline.Options{
+			Name: pc.Name, Sensor: pc.Sensor, Channels: sr.s.Channels(), Model: m,
+			Interval: pc.Interval.Duration(), Queue: pc.Queue,
+			Select:    pc.Preprocess.Channels,
+			Normalize: pipeline.Normalize{Mean: pc.Preprocess.Normalize.Mean, Std: pc.Preprocess.Normalize.Std},
+			Quality:   pipeline.Quality{Min: pc.Quality.Min, Max: pc.Quality.Max, StuckSamples: pc.Quality.StuckSamples},
+			Post:      pipeline.Post{Kind: pc.Postprocess.Kind, Output: pc.Postprocess.Output, TopK: pc.Postprocess.TopK, Threshold: pc.Postprocess.Threshold},
+			Publish:   pc.Publish,
+			Sink:      d.sink,
+			OnInference: func(dur time.Duration) {
+				if d.metrics != nil {
+					d.metrics.ObserveInference(name, dur)
+				}
+			},
+			Logger: d.log,
+		}
+		if w := pc.Preprocess.Window; w != nil {
+			o.Window = pipeline.Window{Size: w.Size, Stride: w.Stride}
+		}
+		if im := pc.Preprocess.Image; im != nil {
+			o.Image = pipeline.Image{Width: im.Width, Height: im.Height, Color: im.Color, Layout: im.Layout, Resize: im.Resize, Encoding: im.Encoding}
+		}
+		p, err := pipeline.New(o)
+		if err != nil {
+			return nil, err
+		}
+		sr.pipes = append(sr.pipes, p)
+		g.pipelines = append(g.pipelines, &pipeRun{name: pc.Name, sensor: pc.Sensor, model: pc.Model, p: p})
+	}
+	ok = true
+	return g, nil
+}
+
+// sensorSpec maps a configured sensor to the sensor package's Spec.
+func (d *Daemon) sensorSpec(cfg *config.Config, sc config.SensorConfig) sensor.Spec {
+	s := sensor.Spec{Name: sc.Name, Type: sc.Type, Rate: sc.Rate, Fast: d.opts.FastSensors}
+	if c := sc.Simulated; c != nil {
+		s.Simulated = sensor.SimulatedOptions{Signal: c.Signal, Seed: c.Seed, Channels: c.Channels, Amplitude: c.Amplitude,
+			Frequency: c.Frequency, Noise: c.Noise}
+		for _, a := range c.Anomalies {
+			s.Simulated.Anomalies = append(s.Simulated.Anomalies, sensor.Anomaly{Kind: a.Kind, Every: a.Every.Duration(), Duration: a.Duration.Duration(), Value: a.Value})
+		}
+	}
+	if c := sc.File; c != nil {
+		s.File = sensor.FileOptions{Path: c.Path, Format: c.Format, Loop: c.Loop, Columns: c.Columns, TensorBytes: int(c.TensorBytes.Int64())}
+	}
+	if c := sc.IIO; c != nil {
+		s.IIO = sensor.IIOOptions{Device: c.Device, Channels: c.Channels, Root: c.Root}
+	}
+	if c := sc.Socket; c != nil {
+		group := c.Group
+		if group == "" {
+			group = cfg.Socket.AdminGroup
+		}
+		s.Socket = sensor.PushOptions{Channels: c.Channels, Group: group}
+	}
+	if c := sc.MQTT; c != nil {
+		broker := c.Broker
+		if broker == "" {
+			broker = cfg.MQTT.Broker
+			if broker == "embedded" && d.broker != nil {
+				broker = d.broker.URL()
+			}
+		}
+		s.MQTT = sensor.MQTTOptions{Broker: broker, Topic: c.Topic, QoS: byte(c.QoS), Channels: c.Channels}
+	}
+	return s
+}
+
+// start runs the pipelines, then the sensors feeding them.
+func (g *generation) start(d *Daemon) {
+	pctx, pcancel := context.WithCancel(context.Background())
+	sctx, scancel := context.WithCancel(context.Background())
+	g.pipeCancel, g.sensorCancel = pcancel, scancel
+	for _, pr := range g.pipelines {
+		g.pipeWG.Add(1)
+		go func() {
+			defer g.pipeWG.Done()
+			if err := pr.p.Run(pctx); err != nil {
+				d.log.Error("pipeline stopped", "pipeline", pr.name, "err", err)
+			}
+		}()
+	}
+	for _, sr := range g.sensors {
+		pipes := sr.pipes
+		sr.sup = sensor.Supervise(sctx, sr.s, sr.typ, func(s sensor.Sample) {
+			for _, p := range pipes {
+				p.Offer(s)
+			}
+		}, d.log)
+	}
+}
+
+// stop ends the sensors, lets the pipelines finish the inference in
+// flight and what is queued, and returns when they are done or ctx ends.
+func (g *generation) stop(ctx context.Context, log *slog.Logger) {
+	if g.sensorCancel == nil {
+		return // never started
+	}
+	g.sensorCancel()
+	for _, sr := range g.sensors {
+		select {
+		case <-sr.sup.Done():
+		case <-ctx.Done():
+			log.Warn("sensor did not stop in time", "sensor", sr.name)
+		}
+	}
+	g.pipeCancel()
+	done := make(chan struct{})
+	go func() {
+		g.pipeWG.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		log.Warn("pipelines did not stop in time")
+		return
+	}
+	for _, pr := range g.pipelines {
+		if err := pr.p.Drain(ctx); err != nil {
+			log.Warn("pipeline queue not drained", "pipeline", pr.name, "err", err, "queued", pr.p.Stats().Queued)
+		}
+	}
+}
+
+// close releases the models.
+func (g *generation) close() {
+	for _, m := range g.models {
+		m.Close()
+	}
+}
+
+// sink stores a prediction in the outbox and, with its seq, in the
+// history that the local API serves. One at a time, so the history sees
+// seqs in order.
+func (d *Daemon) sink(ctx context.Context, p wire.Prediction) (uint64, error) {
+	d.sinkMu.Lock()
+	defer d.sinkMu.Unlock()
+	seq, err := d.sync.AppendPrediction(ctx, p)
+	if err != nil {
+		return 0, err
+	}
+	p.Seq = seq
+	d.history.Add(p)
+	return seq, nil
+}

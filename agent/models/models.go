@@ -1,0 +1,188 @@
+// Package models holds the models the agent serves: each loaded once from a
+// .tflite file or a builtin, identified by name, version and sha256, with
+// one interpreter that pipelines and the local API share under a lock.
+package models
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/edge-agent/edge-agent/agent/api"
+	"github.com/edge-agent/edge-agent/agent/demo"
+	"github.com/edge-agent/edge-agent/inference"
+	"github.com/edge-agent/edge-agent/inference/model"
+	"github.com/edge-agent/edge-agent/inference/tensor"
+	"github.com/edge-agent/edge-agent/sync/wire"
+)
+
+// BuiltinPrefix marks a model built by the agent itself instead of read
+// from a file: "builtin:demo-motion".
+const BuiltinPrefix = "builtin:"
+
+// Spec says where a model comes from and how to run it.
+type Spec struct {
+	Name    string
+	Path    string // a .tflite file, or BuiltinPrefix+NAME
+	Version int64
+	// Threads kernels may use (<1: one).
+	Threads int
+	// MaxArena bounds the interpreter's memory in bytes (0: the
+	// interpreter's default).
+	MaxArena int64
+	// Labels name the classes of output 0, or LabelsFile holds them one
+	// per line (blank lines and lines starting with # skipped).
+	Labels     []string
+	LabelsFile string
+}
+
+// Model is one loaded model. Its methods are safe for concurrent use.
+type Model struct {
+	spec   Spec
+	meta   wire.Model
+	labels []string
+	size   int
+
+	mu sync.Mutex
+	it *inference.Interpreter
+}
+
+// Builtin returns the bytes of a builtin model by name.
+func Builtin(name string) ([]byte, error) {
+	switch name {
+	case "demo-motion":
+		return demo.BuildModel()
+	}
+	return nil, fmt.Errorf("no builtin model %q (there is: demo-motion)", name)
+}
+
+// Load reads, checks and prepares one model.
+func Load(s Spec) (*Model, error) {
+	var data []byte
+	var err error
+	if b, ok := strings.CutPrefix(s.Path, BuiltinPrefix); ok {
+		data, err = Builtin(b)
+	} else {
+		data, err = os.ReadFile(s.Path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", s.Name, err)
+	}
+	return FromBytes(s, data)
+}
+
+// FromBytes prepares a model from its .tflite bytes.
+func FromBytes(s Spec, data []byte) (*Model, error) {
+	m, err := model.Load(data)
+	if err != nil {
+		return nil, fmt.Errorf("model %s (%s): %w", s.Name, s.Path, err)
+	}
+	opts := inference.Options{Threads: s.Threads}
+	if s.MaxArena > 0 {
+		if int64(int(s.MaxArena)) != s.MaxArena {
+			return nil, fmt.Errorf("model %s: max_arena %d does not fit this platform", s.Name, s.MaxArena)
+		}
+		opts.MaxArenaBytes = int(s.MaxArena)
+	}
+	it, err := inference.New(m, opts)
+	if err != nil {
+		return nil, fmt.Errorf("model %s (%s): %w", s.Name, s.Path, err)
+	}
+	labels := s.Labels
+	if s.LabelsFile != "" {
+		if labels, err = readLabels(s.LabelsFile); err != nil {
+			it.Close()
+			return nil, fmt.Errorf("model %s: %w", s.Name, err)
+		}
+	}
+	if len(labels) > 0 && len(it.Outputs()) > 0 {
+		if n := it.Output(0).NumElements(); len(labels) != n {
+			it.Close()
+			return nil, fmt.Errorf("model %s: %d labels for an output of %d classes", s.Name, len(labels), n)
+		}
+	}
+	sum := sha256.Sum256(data)
+	version := s.Version
+	if version == 0 {
+		version = 1
+	}
+	return &Model{spec: s, labels: labels, size: len(data), it: it,
+		meta: wire.Model{Name: s.Name, Version: version, SHA256: hex.EncodeToString(sum[:])}}, nil
+}
+
+func readLabels(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("labels: %w", err)
+	}
+	var out []string
+	for _, l := range strings.Split(string(b), "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		out = append(out, l)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("labels: %s holds no labels", path)
+	}
+	return out, nil
+}
+
+// Meta returns the model's name, version and sha256.
+func (m *Model) Meta() wire.Model { return m.meta }
+
+// Labels returns the class names of output 0 (nil when none are set).
+func (m *Model) Labels() []string { return m.labels }
+
+// Spec returns what the model was loaded from.
+func (m *Model) Spec() Spec { return m.spec }
+
+// Run locks the interpreter and calls fn with it; fn fills the inputs,
+// calls Invoke and reads the outputs.
+func (m *Model) Run(fn func(it *inference.Interpreter) error) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.it == nil {
+		return errors.New("model " + m.meta.Name + " is closed")
+	}
+	return fn(m.it)
+}
+
+// Close releases the interpreter; a Run in progress finishes first.
+func (m *Model) Close() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.it != nil {
+		m.it.Close()
+		m.it = nil
+	}
+}
+
+// Info describes the model for the local API.
+func (m *Model) Info() api.Model {
+	info := api.Model{Name: m.meta.Name, Version: m.meta.Version, SHA256: m.meta.SHA256, Source: m.spec.Path, Labels: m.labels}
+	_ = m.Run(func(it *inference.Interpreter) error {
+		info.ArenaBytes = it.ArenaSize()
+		for _, t := range it.Inputs() {
+			info.Inputs = append(info.Inputs, describe(t))
+		}
+		for _, t := range it.Outputs() {
+			info.Outputs = append(info.Outputs, describe(t))
+		}
+		return nil
+	})
+	return info
+}
+
+func describe(t *tensor.Tensor) api.Tensor {
+	d := api.Tensor{Name: t.Name, Type: strings.ToLower(t.Type.String()), Shape: append([]int(nil), t.Shape...)}
+	if t.Quant != nil && t.Quant.PerTensor() {
+		d.Scale, d.ZeroPoint = float64(t.Quant.Scale[0]), t.Quant.ZeroPoint[0]
+	}
+	return d
+}

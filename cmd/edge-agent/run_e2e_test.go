@@ -1,0 +1,496 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	mqtt "github.com/eclipse/paho.mqtt.golang"
+
+	"github.com/edge-agent/edge-agent/agent/client"
+	"github.com/edge-agent/edge-agent/internal/mqtttest"
+	"github.com/edge-agent/edge-agent/sync/outbox"
+	"github.com/edge-agent/edge-agent/sync/wire"
+)
+
+// notifySocket is a fake systemd notification socket.
+type notifySocket struct {
+	path string
+	conn *net.UnixConn
+	mu   sync.Mutex
+	msgs []string
+}
+
+func newNotifySocket(t *testing.T) *notifySocket {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "notify")
+	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := &notifySocket{path: path, conn: c}
+	go func() {
+		buf := make([]byte, 4096)
+		for {
+			k, err := c.Read(buf)
+			if err != nil {
+				return
+			}
+			n.mu.Lock()
+			n.msgs = append(n.msgs, string(buf[:k]))
+			n.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() { c.Close() })
+	return n
+}
+
+// count returns how many datagrams held a line starting with prefix.
+func (n *notifySocket) count(prefix string) int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	k := 0
+	for _, m := range n.msgs {
+		for _, l := range strings.Split(m, "\n") {
+			if strings.HasPrefix(l, prefix) {
+				k++
+				break
+			}
+		}
+	}
+	return k
+}
+
+func (n *notifySocket) all() string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return strings.Join(n.msgs, " | ")
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// agentProc is a running edge-agent.
+type agentProc struct {
+	cmd  *exec.Cmd
+	log  *os.File
+	done chan error
+}
+
+func startAgent(t *testing.T, bin string, env []string, args ...string) *agentProc {
+	t.Helper()
+	logf, err := os.CreateTemp(t.TempDir(), "agent-*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, append([]string{"run"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	a := &agentProc{cmd: cmd, log: logf, done: make(chan error, 1)}
+	go func() { a.done <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-a.done
+		if t.Failed() {
+			b, _ := os.ReadFile(logf.Name())
+			t.Logf("agent log (%s):\n%s", strings.Join(args, " "), b)
+		}
+	})
+	return a
+}
+
+// wait returns the exit error once the process ends.
+func (a *agentProc) wait(t *testing.T) error {
+	t.Helper()
+	select {
+	case err := <-a.done:
+		a.done <- err
+		return err
+	case <-time.After(90 * time.Second):
+		t.Fatal("edge-agent did not exit within 90s")
+		return nil
+	}
+}
+
+func (a *agentProc) logText() string {
+	b, _ := os.ReadFile(a.log.Name())
+	return string(b)
+}
+
+// runConfig writes a configuration for an e2e run under dir.
+func runConfig(t *testing.T, dir, broker, device, mode, extra string) string {
+	t.Helper()
+	cfg := fmt.Sprintf(`device: {id: %s}
+data_dir: %s
+agent: {shutdown_timeout: 30s, stall_timeout: 30s}
+socket: {path: %s, mode: "%s", group: "", admin_group: ""}
+mqtt: {broker: %q, metrics_interval: 1s}
+models:
+  - {name: demo-motion, path: "builtin:demo-motion", labels: [idle, walking, shaking]}
+sensors:
+  - name: accel
+    type: simulated
+    rate: 400
+    simulated: {signal: motion, seed: 3}
+  - name: pushed
+    type: socket
+    socket: {channels: [x, y, z]}
+pipelines:
+  - name: motion
+    sensor: accel
+    model: demo-motion
+    preprocess: {window: {size: 32, stride: 8}}
+    postprocess: {kind: classification, top_k: 3}
+%s`, device, filepath.Join(dir, "data"), filepath.Join(dir, "agent.sock"), mode, broker, extra)
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// seqCollector subscribes to a device's predictions over MQTT.
+type seqCollector struct {
+	mu   sync.Mutex
+	seqs []uint64
+}
+
+func collectSeqs(t *testing.T, url, device string) *seqCollector {
+	t.Helper()
+	sc := &seqCollector{}
+	c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(url).SetClientID("sub-" + device))
+	if tok := c.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		t.Fatalf("subscriber: %v", tok.Error())
+	}
+	t.Cleanup(func() { c.Disconnect(0) })
+	tok := c.Subscribe(wire.Topics{}.Stream(device, "predictions"), 1, func(_ mqtt.Client, m mqtt.Message) {
+		var b wire.Batch
+		if err := json.Unmarshal(m.Payload(), &b); err != nil {
+			t.Errorf("batch: %v", err)
+			return
+		}
+		sc.mu.Lock()
+		defer sc.mu.Unlock()
+		for _, r := range b.Records {
+			var p wire.Prediction
+			if err := json.Unmarshal(r, &p); err != nil {
+				t.Errorf("record %s: %v", r, err)
+			}
+			sc.seqs = append(sc.seqs, p.Seq)
+		}
+	})
+	if !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		t.Fatalf("subscribe: %v", tok.Error())
+	}
+	return sc
+}
+
+// checkComplete fails unless every seq 1..last arrived, first arrivals in
+// order.
+func (sc *seqCollector) checkComplete(t *testing.T, last uint64) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("seq %d over MQTT", last), func() bool {
+		sc.mu.Lock()
+		defer sc.mu.Unlock()
+		return len(sc.seqs) > 0 && maxSeq(sc.seqs) >= last
+	})
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	var high uint64
+	seen := map[uint64]bool{}
+	for i, s := range sc.seqs {
+		if s > high+1 {
+			t.Fatalf("record %d: seq %d after %d: a gap", i, s, high)
+		}
+		high = max(high, s)
+		seen[s] = true
+	}
+	for s := uint64(1); s <= last; s++ {
+		if !seen[s] {
+			t.Fatalf("seq %d never arrived", s)
+		}
+	}
+}
+
+func predictionsStats(t *testing.T, dataDir string) outbox.ClassStats {
+	t.Helper()
+	q, err := outbox.Open(filepath.Join(dataDir, "outbox.db"), outbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	return q.Stats().Classes["predictions"]
+}
+
+// TestRunE2E runs the real daemon against a real mosquitto with a fake
+// systemd notification socket: READY=1 comes once the socket answers;
+// predictions reach MQTT and the socket with the same seqs; edgectl shows
+// them; SIGHUP with a good config adds a pipeline and with a bad one keeps
+// running; SIGTERM exits 0 after delivering every stored prediction.
+func TestRunE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the agent binary")
+	}
+	bin := buildBinary(t)
+	ctl := buildEdgectl(t)
+	b := mqtttest.Start(t)
+	dir := t.TempDir()
+	const device = "run-e2e"
+	sub := collectSeqs(t, b.URL, device)
+	cfg := runConfig(t, dir, b.URL, device, "0660", "")
+	ns := newNotifySocket(t)
+	a := startAgent(t, bin, []string{"NOTIFY_SOCKET=" + ns.path, "WATCHDOG_USEC=400000"}, "--config", cfg)
+	waitFor(t, "READY=1", func() bool { return ns.count("READY=1") > 0 })
+	sock := filepath.Join(dir, "agent.sock")
+	cl := client.New(sock)
+	defer cl.Close()
+	ctx := context.Background()
+	// Ready means the socket answers now.
+	st, err := cl.Status(ctx)
+	if err != nil {
+		t.Fatalf("status right after READY=1: %v", err)
+	}
+	if st.Device != device || len(st.Pipelines) != 1 {
+		t.Fatalf("status %+v", st)
+	}
+	waitFor(t, "watchdog pings", func() bool { return ns.count("WATCHDOG=1") >= 2 })
+
+	// edgectl reads the same records the broker got.
+	waitFor(t, "20 predictions", func() bool {
+		p, err := cl.Predictions(ctx, 0, 20)
+		return err == nil && len(p.Records) == 20
+	})
+	out, err := exec.Command(ctl, "predictions", "--socket", sock, "--json", "--limit", "20").Output()
+	if err != nil {
+		t.Fatalf("edgectl predictions: %v", err)
+	}
+	var got api_Predictions
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("edgectl predictions --json: %v\n%s", err, out)
+	}
+	if len(got.Records) != 20 || got.Records[0].Seq != 1 || got.Records[19].Seq != 20 {
+		t.Fatalf("edgectl predictions: %s", out)
+	}
+	sub.checkComplete(t, 20)
+	for _, args := range [][]string{{"status"}, {"models"}, {"buffer"}, {"hw"}} {
+		out, err := exec.Command(ctl, append(args, "--socket", sock)...).CombinedOutput()
+		if err != nil || len(out) == 0 {
+			t.Fatalf("edgectl %s: %v\n%s", args[0], err, out)
+		}
+	}
+
+	// Samples pushed by an app go through the second sensor... (no
+	// pipeline yet: a reload adds one).
+	good := runConfig(t, dir, b.URL, device, "0660", `  - name: pushed
+    sensor: pushed
+    model: demo-motion
+    preprocess: {window: {size: 32, stride: 32}}
+`)
+	_ = good
+	readyBefore := ns.count("READY=1")
+	if err := a.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "READY=1 after the reload", func() bool { return ns.count("READY=1") > readyBefore })
+	if ns.count("RELOADING=1") != 1 {
+		t.Fatalf("notifications: %s", ns.all())
+	}
+	st, err = cl.Status(ctx)
+	if err != nil || len(st.Pipelines) != 2 {
+		t.Fatalf("after SIGHUP: %+v %v", st.Pipelines, err)
+	}
+	var samples []map[string]any
+	for i := 0; i < 32; i++ {
+		samples = append(samples, map[string]any{"values": []float64{0, 0, 1}})
+	}
+	body, _ := json.Marshal(map[string]any{"samples": samples})
+	push := exec.Command("curl", "-sS", "--unix-socket", sock, "-H", "Content-Type: application/json", "--data-binary", string(body), "http://localhost/v1/sensors/pushed/samples")
+	if _, err := exec.LookPath("curl"); err == nil {
+		if out, err := push.CombinedOutput(); err != nil || !strings.Contains(string(out), `"accepted":32`) {
+			t.Fatalf("push with curl: %v %s", err, out)
+		}
+		waitFor(t, "a prediction from pushed samples", func() bool {
+			st, err := cl.Status(ctx)
+			return err == nil && len(st.Pipelines) == 2 && st.Pipelines[1].Published == 1
+		})
+	}
+
+	// A bad config is refused and the agent keeps running both pipelines.
+	if err := os.WriteFile(cfg, []byte("pipelines: [{name: x}]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	readyBefore = ns.count("READY=1")
+	a.cmd.Process.Signal(syscall.SIGHUP)
+	waitFor(t, "READY=1 after the refused reload", func() bool { return ns.count("READY=1") > readyBefore })
+	if !strings.Contains(ns.all(), "reload refused") {
+		t.Fatalf("notifications: %s", ns.all())
+	}
+	st, err = cl.Status(ctx)
+	if err != nil || len(st.Pipelines) != 2 {
+		t.Fatalf("after a bad SIGHUP: %+v %v", st.Pipelines, err)
+	}
+	before := st.Pipelines[0].Published
+	waitFor(t, "predictions after the bad reload", func() bool {
+		st, err := cl.Status(ctx)
+		return err == nil && st.Pipelines[0].Published > before+5
+	})
+
+	// SIGTERM: exit 0, STOPPING=1, every stored prediction delivered.
+	a.cmd.Process.Signal(syscall.SIGTERM)
+	if err := a.wait(t); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
+	}
+	if ns.count("STOPPING=1") != 1 {
+		t.Fatalf("notifications: %s", ns.all())
+	}
+	ps := predictionsStats(t, filepath.Join(dir, "data"))
+	if ps.Records != 0 {
+		t.Fatalf("predictions left in the outbox after SIGTERM: %+v", ps)
+	}
+	sub.checkComplete(t, ps.LastSeq)
+	if _, err := os.Stat(sock); !os.IsNotExist(err) {
+		t.Fatalf("socket left after exit: %v", err)
+	}
+}
+
+// api_Predictions mirrors api.Predictions for decoding edgectl's output
+// without depending on its exact Go type.
+type api_Predictions struct {
+	Records []wire.Prediction `json:"records"`
+}
+
+// TestRunKilledAndRestartedLosesNothing SIGKILLs the daemon at random
+// moments while it produces and delivers, restarts it on the same data
+// dir, and finally stops it with SIGTERM: the broker has every seq from 1
+// to the last assigned, with no gap.
+func TestRunKilledAndRestartedLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the agent binary repeatedly")
+	}
+	bin := buildBinary(t)
+	b := mqtttest.Start(t)
+	dir := t.TempDir()
+	const device = "run-kill"
+	sub := collectSeqs(t, b.URL, device)
+	cfg := runConfig(t, dir, b.URL, device, "0660", "")
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 4; i++ {
+		ns := newNotifySocket(t)
+		a := startAgent(t, bin, []string{"NOTIFY_SOCKET=" + ns.path}, "--config", cfg)
+		waitFor(t, "READY=1", func() bool { return ns.count("READY=1") > 0 })
+		time.Sleep(time.Duration(200+r.IntN(800)) * time.Millisecond)
+		a.cmd.Process.Signal(syscall.SIGKILL)
+		a.wait(t)
+	}
+	ns := newNotifySocket(t)
+	a := startAgent(t, bin, []string{"NOTIFY_SOCKET=" + ns.path}, "--config", cfg)
+	waitFor(t, "READY=1", func() bool { return ns.count("READY=1") > 0 })
+	time.Sleep(500 * time.Millisecond)
+	a.cmd.Process.Signal(syscall.SIGTERM)
+	if err := a.wait(t); err != nil {
+		t.Fatalf("exit after SIGTERM: %v", err)
+	}
+	ps := predictionsStats(t, filepath.Join(dir, "data"))
+	if ps.Records != 0 || ps.LastSeq < 10 || ps.DroppedFull+ps.Rejected+ps.DroppedExpired != 0 {
+		t.Fatalf("outbox: %+v", ps)
+	}
+	sub.checkComplete(t, ps.LastSeq)
+	t.Logf("4 kills; %d predictions, all delivered", ps.LastSeq)
+}
+
+// TestRunSocketRefusesOthers: with socket mode 0660, a user outside the
+// socket's group cannot even connect; with 0666, SO_PEERCRED decides and
+// the unprivileged user is refused with 403; garbage on the socket leaves
+// the agent serving.
+func TestRunSocketRefusesOthers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the agent binary")
+	}
+	bin := buildBinary(t)
+	ctl := buildEdgectl(t)
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to run edgectl as another user (nobody)")
+	}
+	for _, mode := range []string{"0660", "0666"} {
+		t.Run(mode, func(t *testing.T) {
+			dir, err := os.MkdirTemp("", "edge-run-")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { os.RemoveAll(dir) })
+			os.Chmod(dir, 0o755)
+			os.Chmod(ctl, 0o755)
+			os.Chmod(filepath.Dir(ctl), 0o755)
+			cfg := runConfig(t, dir, "", "refuse-"+mode, mode, "")
+			ns := newNotifySocket(t)
+			a := startAgent(t, bin, []string{"NOTIFY_SOCKET=" + ns.path}, "--config", cfg)
+			waitFor(t, "READY=1", func() bool { return ns.count("READY=1") > 0 })
+			sock := filepath.Join(dir, "agent.sock")
+			fi, err := os.Stat(sock)
+			if err != nil || fmt.Sprintf("%04o", fi.Mode().Perm()) != mode {
+				t.Fatalf("socket mode: %v %v", fi, err)
+			}
+			os.Chmod(filepath.Dir(sock), 0o755)
+
+			cmd := exec.Command(ctl, "status", "--socket", sock)
+			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+			out, err := cmd.CombinedOutput()
+			if err == nil {
+				t.Fatalf("nobody got the status: %s", out)
+			}
+			want := "permission denied"
+			if mode == "0666" {
+				want = "forbidden"
+			}
+			if !strings.Contains(strings.ToLower(string(out)), want) {
+				t.Fatalf("nobody: %q, want it to say %q", out, want)
+			}
+			if mode == "0666" && !strings.Contains(a.logText(), "uid=65534") {
+				t.Errorf("the refusal is not logged with the peer's uid:\n%s", a.logText())
+			}
+
+			// Garbage, a half request and a bad request: the agent serves on.
+			for _, junk := range []string{"\x00\xff\x13garbage\r\n\r\n", "GET /v1/status HTTP/1.1\r\nHost: edge-agent\r\n", "POST /v1/models/x/infer HTTP/1.1\r\nHost: edge-agent\r\nContent-Length: 5\r\n\r\n{{{{{"} {
+				c, err := net.Dial("unix", sock)
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.Write([]byte(junk))
+				c.SetReadDeadline(time.Now().Add(2 * time.Second))
+				bufio.NewReader(c).ReadString('\n')
+				c.Close()
+			}
+			cl := client.New(sock)
+			defer cl.Close()
+			if _, err := cl.Status(context.Background()); err != nil {
+				t.Fatalf("after garbage: %v", err)
+			}
+			a.cmd.Process.Signal(syscall.SIGTERM)
+			if err := a.wait(t); err != nil {
+				t.Fatalf("exit: %v", err)
+			}
+		})
+	}
+}
