@@ -28,15 +28,16 @@ CONFIG_SRC      ?= configs/edge-agent.yaml
 INSTALL         ?= install
 SYSTEMD_ANALYZE ?= systemd-analyze
 
-.PHONY: help build run test unit conformance fuzz fuzz-long lint bench bench-sync cross test-qemu generate clean install install-bin install-systemd install-config verify-systemd
+.PHONY: help build run test unit conformance fuzz fuzz-long lint bench bench-sync bench-agent cross test-qemu generate clean install install-bin install-systemd install-config verify-systemd
 
 help:
-	@echo "make run        run the agent's demo pipeline (simulated sensor -> demo model -> predictions)"
-	@echo "make test       lint, unit and conformance tests, and a short fuzz run of the model loader"
+	@echo "make run        run the agent daemon on configs/demo.yaml (simulated sensor -> demo model -> outbox, socket, MQTT)"
+	@echo "make test       lint (gofmt, vet, systemd unit), unit, conformance and end-to-end tests, short fuzz runs"
 	@echo "make build      build bin/edge-agent and bin/edgectl (static, CGO_ENABLED=0)"
 	@echo "make conformance  the seanet and golden suites, printing exact / off-by-one counts per model"
 	@echo "make bench      benchmark every shared model at 1 and 2 threads (latency, MAC/s, peak RSS)"
 	@echo "make bench-sync outbox appends/s (1 and 16 producers), drain rates, a 100k backlog drained to mosquitto"
+	@echo "make bench-agent the daemon on configs/demo.yaml: time to READY=1, RSS"
 	@echo "make cross      build for linux/amd64, linux/arm64 and linux/arm (v7) into dist/"
 	@echo "make test-qemu  run the unit tests as arm64 and armv7 binaries under qemu-user (qemu-user-static)"
 	@echo "make fuzz-long  fuzz the loader and the interpreter for 10 minutes each (FUZZTIME=...)"
@@ -69,7 +70,12 @@ conformance:
 # NVIDIA information files and nvidia-smi XML, uevent, CPU lists,
 # os-release) and its requirement language; the outbox's page checker, the
 # command decoder and dispatcher, the uplink's batch encoder and the console's
-# message decoder. (sync/outbox's FuzzOpenDamaged is slow: run it alone.)
+# message decoder; the agent's configuration (YAML with --set, sizes), the
+# sensors' file and payload parsers (CSV, WAV, PGM, sysfs values, MQTT
+# payloads), the pipelines' preprocessing (no NaN reaches a model), the
+# local API's request decoders and /proc status parser, the client's error
+# and stream readers, and the systemd unit parser. (sync/outbox's
+# FuzzOpenDamaged is slow: run it alone.)
 # `make fuzz-long` runs each for 10 minutes. Minimizing a new input is capped
 # at 2s: minimizing large models otherwise takes the whole budget.
 # internal/tools/fuzz.sh retries a run that ends on Go 1.26's fuzz-deadline
@@ -78,7 +84,12 @@ FUZZ_TARGETS := ./inference/model:FuzzLoad ./inference:FuzzInterpreter ./inferen
 	./hwprobe:FuzzCPUInfo ./hwprobe:FuzzCgroupFiles ./hwprobe:FuzzMeminfo ./hwprobe:FuzzThermalValues \
 	./hwprobe:FuzzNvidiaParsers ./hwprobe:FuzzParsers ./hwprobe:FuzzNPUUevent ./hwprobe:FuzzParseRequirement \
 	./sync/outbox:FuzzVerifyPages ./sync/command:FuzzDecode ./sync/command:FuzzSubmit ./sync/uplink:FuzzBatch \
-	./sync/fleet:FuzzDecodeMessage
+	./sync/fleet:FuzzDecodeMessage \
+	./agent/config:FuzzParse ./agent/config:FuzzParseSize ./agent/sensor:FuzzPayload ./agent/sensor:FuzzSysfsValue \
+	./agent/sensor:FuzzPGM ./agent/sensor:FuzzWAV ./agent/sensor:FuzzCSV ./agent/pipeline:FuzzPreprocess \
+	./agent/pipeline:FuzzImagePreprocess ./agent/api:FuzzParseProcStatus ./agent/api:FuzzDecodeSamples \
+	./agent/api:FuzzDecodeInfer ./agent/api:FuzzPredictionsQuery ./agent/client:FuzzParseError \
+	./agent/client:FuzzReadStream ./internal/unitcheck:FuzzParseUnit
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
@@ -104,6 +115,11 @@ bench: build
 bench-sync:
 	$(GO) test -run '^$$' -bench 'Append|Drain' -benchtime 2s ./sync/outbox
 	$(GO) test -run '^$$' -bench 'Drain' -benchtime 1x ./sync/uplink
+
+# The daemon on configs/demo.yaml: exec to READY=1 (a fake systemd socket)
+# and its RSS at READY and after 3 s of predictions.
+bench-agent:
+	$(GO) test -run '^$$' -bench RunDemo -benchtime 5x ./cmd/edge-agent
 
 cross:
 	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/linux-amd64/edge-agent ./cmd/edge-agent

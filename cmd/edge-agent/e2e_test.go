@@ -38,7 +38,7 @@ func TestMain(m *testing.M) {
 
 // buildBinaries builds edge-agent and edgectl once, or skips when the
 // tests run under qemu-user for another architecture.
-func buildBinaries(t *testing.T) string {
+func buildBinaries(t testing.TB) string {
 	t.Helper()
 	host, err := exec.Command("go", "env", "GOHOSTARCH").Output()
 	if err != nil {
@@ -68,10 +68,10 @@ func buildBinaries(t *testing.T) string {
 }
 
 // buildBinary returns the built edge-agent.
-func buildBinary(t *testing.T) string { return filepath.Join(buildBinaries(t), "edge-agent") }
+func buildBinary(t testing.TB) string { return filepath.Join(buildBinaries(t), "edge-agent") }
 
 // buildEdgectl returns the built edgectl.
-func buildEdgectl(t *testing.T) string { return filepath.Join(buildBinaries(t), "edgectl") }
+func buildEdgectl(t testing.TB) string { return filepath.Join(buildBinaries(t), "edgectl") }
 
 // TestAgentKilledMidDrainLosesNothing runs the real edge-agent binary (its
 // demo pipeline: predictions into the bbolt outbox, drained to a real

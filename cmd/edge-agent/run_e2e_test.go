@@ -32,7 +32,7 @@ type notifySocket struct {
 	msgs []string
 }
 
-func newNotifySocket(t *testing.T) *notifySocket {
+func newNotifySocket(t testing.TB) *notifySocket {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "notify")
 	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
@@ -96,7 +96,7 @@ type agentProc struct {
 	done chan error
 }
 
-func startAgent(t *testing.T, bin string, env []string, args ...string) *agentProc {
+func startAgent(t testing.TB, bin string, env []string, args ...string) *agentProc {
 	t.Helper()
 	logf, err := os.CreateTemp(t.TempDir(), "agent-*.log")
 	if err != nil {
@@ -122,7 +122,7 @@ func startAgent(t *testing.T, bin string, env []string, args ...string) *agentPr
 }
 
 // wait returns the exit error once the process ends.
-func (a *agentProc) wait(t *testing.T) error {
+func (a *agentProc) wait(t testing.TB) error {
 	t.Helper()
 	select {
 	case err := <-a.done:
@@ -301,11 +301,12 @@ func TestRunE2E(t *testing.T) {
 		}
 	}
 
-	// Samples pushed by an app go through the second sensor... (no
-	// pipeline yet: a reload adds one).
+	// SIGHUP with a good config adds a pipeline on the socket sensor;
+	// samples pushed by an app (curl, here) run through it.
 	good := runConfig(t, dir, b.URL, device, "0660", `  - name: pushed
     sensor: pushed
     model: demo-motion
+    queue: 64
     preprocess: {window: {size: 32, stride: 32}}
 `)
 	_ = good

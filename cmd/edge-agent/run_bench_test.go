@@ -1,0 +1,76 @@
+package main
+
+import (
+	"bufio"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// rssBytes reads a process's resident set size from /proc.
+func rssBytes(pid int) (int64, error) {
+	f, err := os.Open(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, sc.Err()
+}
+
+// BenchmarkRunDemo starts the real daemon on configs/demo.yaml (no MQTT,
+// a fresh data dir each time) and measures the time from exec to READY=1
+// on a fake systemd socket, the RSS at READY, and the RSS after 3 s of
+// predictions (first run only). `make bench-agent` runs it.
+func BenchmarkRunDemo(b *testing.B) {
+	bin := buildBinary(b)
+	cfg, err := filepath.Abs("../../configs/demo.yaml")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var ready time.Duration
+	var rssReady, rssSteady int64
+	for i := 0; i < b.N; i++ {
+		dir := b.TempDir()
+		ns := newNotifySocket(b)
+		start := time.Now()
+		a := startAgent(b, bin, []string{"NOTIFY_SOCKET=" + ns.path}, "--config", cfg,
+			"--set", "data_dir="+dir, "--set", "socket.path="+filepath.Join(dir, "agent.sock"), "--set", "mqtt.broker=")
+		for ns.count("READY=1") == 0 {
+			if time.Since(start) > time.Minute {
+				b.Fatal("no READY=1 within a minute")
+			}
+			time.Sleep(time.Millisecond)
+		}
+		ready += time.Since(start)
+		r, err := rssBytes(a.cmd.Process.Pid)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rssReady += r
+		if i == 0 {
+			time.Sleep(3 * time.Second)
+			if rssSteady, err = rssBytes(a.cmd.Process.Pid); err != nil {
+				b.Fatal(err)
+			}
+		}
+		a.cmd.Process.Signal(syscall.SIGTERM)
+		if err := a.wait(b); err != nil {
+			b.Fatalf("exit after SIGTERM: %v", err)
+		}
+	}
+	b.ReportMetric(float64(ready.Microseconds())/1000/float64(b.N), "ms-to-ready")
+	b.ReportMetric(float64(rssReady)/float64(b.N)/(1<<20), "MiB-rss-at-ready")
+	b.ReportMetric(float64(rssSteady)/(1<<20), "MiB-rss-after-3s")
+	b.ReportMetric(0, "ns/op")
+}
