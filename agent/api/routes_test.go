@@ -124,7 +124,7 @@ func TestInfer(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var resp api.InferResponse
 			send(t, p, request{method: "POST", path: "/v1/models/demo-motion/infer", ctype: tc.ctype, body: tc.body}).decode(t, &resp)
-			if len(resp.Outputs) != 1 || !reflect.DeepEqual(resp.Outputs[0].Values, []float64{1, 10, 3}) {
+			if len(resp.Outputs) != 1 || !reflect.DeepEqual(resp.Outputs[0].Values, api.Values{1, 10, 3}) {
 				t.Fatalf("outputs %+v, want one with values [1 10 3]", resp.Outputs)
 			}
 			if len(resp.Top) != 1 || resp.Top[0].Label != "walking" || resp.Model.Name != "demo-motion" {

@@ -137,12 +137,12 @@ type InferResponse struct {
 	Top       []wire.Label `json:"top,omitempty"` // when the model has labels
 }
 
-// Output is one output tensor: its description, the dequantized values,
-// and the raw bytes (base64).
+// Output is one output tensor: its description, the dequantized values
+// (non-finite ones as null), and the raw bytes (base64).
 type Output struct {
 	Tensor
-	Values []float64 `json:"values"`
-	Raw    []byte    `json:"raw"`
+	Values Values `json:"values"`
+	Raw    []byte `json:"raw"`
 }
 
 // SamplesRequest is POST /v1/sensors/{name}/samples: time-series samples

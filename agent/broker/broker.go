@@ -7,6 +7,7 @@
 package broker
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
@@ -40,7 +41,11 @@ func Start(addr string, logger *slog.Logger) (*Broker, error) {
 	}
 	bound := ln.Addr().String()
 	ln.Close()
-	srv := mochi.New(&mochi.Options{InlineClient: false, Logger: logger.With("component", "embedded-broker")})
+	// The broker logs every client's coming and going, and an empty
+	// warning for each connection closed at shutdown: only its errors
+	// go to the agent's log.
+	quiet := slog.New(errorsOnly{logger.Handler()}).With("component", "embedded-broker")
+	srv := mochi.New(&mochi.Options{InlineClient: false, Logger: quiet})
 	if err := srv.AddHook(new(auth.AllowHook), nil); err != nil {
 		return nil, fmt.Errorf("embedded broker: %w", err)
 	}
@@ -67,3 +72,14 @@ func (b *Broker) URL() string { return "tcp://" + b.addr }
 func (b *Broker) Close() error {
 	return b.srv.Close()
 }
+
+// errorsOnly passes on records at error level and above.
+type errorsOnly struct{ slog.Handler }
+
+func (h errorsOnly) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelError && h.Handler.Enabled(ctx, l)
+}
+
+func (h errorsOnly) WithAttrs(a []slog.Attr) slog.Handler { return errorsOnly{h.Handler.WithAttrs(a)} }
+
+func (h errorsOnly) WithGroup(g string) slog.Handler { return errorsOnly{h.Handler.WithGroup(g)} }

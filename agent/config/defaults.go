@@ -123,7 +123,7 @@ func applyElementDefaults(c *Config, has func(string) bool) {
 
 func defaultSensor(s *SensorConfig, p string, has func(string) bool) {
 	switch s.Type {
-	case SensorSimulated, SensorFile, SensorIIO:
+	case SensorSimulated, SensorIIO:
 		if !has(p + "rate") {
 			s.Rate = 10
 		}

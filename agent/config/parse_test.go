@@ -119,7 +119,7 @@ func TestElementDefaults(t *testing.T) {
 		t.Errorf("a socket sensor got rate %v; rate does not apply to it", env.Rate)
 	}
 	cam := c.Sensor("cam")
-	if cam.Rate != 10 || !cam.File.Loop || cam.File.Format != FormatImages {
+	if cam.Rate != 0 || !cam.File.Loop || cam.File.Format != FormatImages {
 		t.Errorf("file defaults: rate %v %+v", cam.Rate, cam.File)
 	}
 	p := c.Pipeline("motion")

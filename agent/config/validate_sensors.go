@@ -17,9 +17,15 @@ func (c *Config) checkSensors(p *problems) {
 		switch s.Type {
 		default:
 			continue // the type is wrong: its settings cannot be checked
-		case SensorSimulated, SensorFile, SensorIIO:
+		case SensorSimulated, SensorIIO:
 			if !finite(s.Rate) || s.Rate <= 0 || s.Rate > maxRate {
 				p.add(at+".rate", "must be > 0 and at most %d (Hz), got %v", maxRate, s.Rate)
+			}
+		case SensorFile:
+			// 0 replays a WAV file at its own rate and anything else
+			// unpaced.
+			if !finite(s.Rate) || s.Rate < 0 || s.Rate > maxRate {
+				p.add(at+".rate", "must be >= 0 and at most %d (Hz), got %v", maxRate, s.Rate)
 			}
 		case SensorSocket, SensorMQTT:
 			if s.Rate != 0 {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/edge-agent/edge-agent/agent/api"
+	"github.com/edge-agent/edge-agent/agent/pipeline"
 	"github.com/edge-agent/edge-agent/inference"
 	"github.com/edge-agent/edge-agent/inference/tensor"
 	"github.com/edge-agent/edge-agent/sync/wire"
@@ -48,11 +49,11 @@ func (m *Model) Infer(req api.InferRequest) (api.InferResponse, error) {
 		}
 		resp.LatencyUS = time.Since(start).Microseconds()
 		for _, t := range it.Outputs() {
-			vals, err := realValues(t)
+			vals, err := pipeline.DequantizeTensor(t, nil)
 			if err != nil {
 				return fmt.Errorf("model %s: output %s: %w", m.meta.Name, t.Name, err)
 			}
-			resp.Outputs = append(resp.Outputs, api.Output{Tensor: describe(t), Values: vals, Raw: append([]byte(nil), t.Data...)})
+			resp.Outputs = append(resp.Outputs, api.Output{Tensor: describe(t), Values: api.Values(vals), Raw: append([]byte(nil), t.Data...)})
 		}
 		return nil
 	})
@@ -87,107 +88,18 @@ func TopK(scores []float64, labels []string, k int) []wire.Label {
 	return out
 }
 
-// fillReal writes real values into t, quantizing them with t's parameters.
+// fillReal writes real values into t, quantizing them with t's own
+// parameters as TFLite's reference Quantize does.
 func fillReal(t *tensor.Tensor, v []float64) error {
 	if len(v) != t.NumElements() {
 		return fmt.Errorf("takes %d values (%s %v), got %d", t.NumElements(), t.Type, t.Shape, len(v))
 	}
+	f := make([]float32, len(v))
 	for i, x := range v {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return fmt.Errorf("value %d is %v", i, x)
+		if math.IsNaN(x) || math.IsInf(x, 0) || math.Abs(x) > math.MaxFloat32 {
+			return fmt.Errorf("value %d is %v: not a finite float32", i, x)
 		}
+		f[i] = float32(x)
 	}
-	scale, zp := float64(t.Scale()), float64(t.ZeroPoint())
-	if t.Type != tensor.Float32 && t.Type != tensor.Float64 && (t.Quant == nil || !t.Quant.PerTensor()) {
-		return fmt.Errorf("%s input without per-tensor quantization takes raw_inputs", t.Type)
-	}
-	q := func(x, lo, hi float64) float64 {
-		r := math.Round(x/scale) + zp // math.Round rounds half away from zero, as TFLite does
-		return math.Max(lo, math.Min(hi, r))
-	}
-	switch t.Type {
-	case tensor.Float32:
-		d := t.Float32()
-		for i, x := range v {
-			d[i] = float32(x)
-		}
-	case tensor.Float64:
-		copy(t.Float64(), v)
-	case tensor.Int8:
-		d := t.Int8()
-		for i, x := range v {
-			d[i] = int8(q(x, math.MinInt8, math.MaxInt8))
-		}
-	case tensor.Uint8:
-		d := t.Uint8()
-		for i, x := range v {
-			d[i] = uint8(q(x, 0, math.MaxUint8))
-		}
-	case tensor.Int16:
-		d := t.Int16()
-		for i, x := range v {
-			d[i] = int16(q(x, math.MinInt16, math.MaxInt16))
-		}
-	case tensor.Int32:
-		d := t.Int32()
-		for i, x := range v {
-			d[i] = int32(q(x, math.MinInt32, math.MaxInt32))
-		}
-	default:
-		return fmt.Errorf("%s inputs take raw_inputs", t.Type)
-	}
-	return nil
-}
-
-// realValues returns t's values as real numbers (dequantized when t is
-// quantized per tensor).
-func realValues(t *tensor.Tensor) ([]float64, error) {
-	out := make([]float64, t.NumElements())
-	scale, zp := 1.0, 0.0
-	if t.Quant != nil && t.Quant.PerTensor() {
-		scale, zp = float64(t.Scale()), float64(t.ZeroPoint())
-	}
-	deq := func(q float64) float64 { return scale * (q - zp) }
-	switch t.Type {
-	case tensor.Float32:
-		for i, x := range t.Float32() {
-			out[i] = float64(x)
-		}
-	case tensor.Float64:
-		copy(out, t.Float64())
-	case tensor.Int8:
-		for i, x := range t.Int8() {
-			out[i] = deq(float64(x))
-		}
-	case tensor.Uint8:
-		for i, x := range t.Uint8() {
-			out[i] = deq(float64(x))
-		}
-	case tensor.Int16:
-		for i, x := range t.Int16() {
-			out[i] = deq(float64(x))
-		}
-	case tensor.Int32:
-		for i, x := range t.Int32() {
-			out[i] = deq(float64(x))
-		}
-	case tensor.Int64:
-		for i, x := range t.Int64() {
-			out[i] = deq(float64(x))
-		}
-	case tensor.Bool:
-		for i, x := range t.Bool() {
-			if x {
-				out[i] = 1
-			}
-		}
-	default:
-		return nil, fmt.Errorf("%s outputs are not supported by the local API", t.Type)
-	}
-	for i, x := range out {
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			out[i] = 0 // JSON has no NaN; raw keeps the exact bytes
-		}
-	}
-	return out, nil
+	return pipeline.FillTensor(t, 0, f)
 }

@@ -216,7 +216,7 @@ func TestLocalInfer(t *testing.T) {
 	}
 	code, out, _ := cli("infer", "demo-motion", bin, "--socket", sock, "--json")
 	var resp api.InferResponse
-	if code != 0 || json.Unmarshal([]byte(out), &resp) != nil || !reflect.DeepEqual(resp.Outputs[0].Values, []float64{0, 1, 2}) {
+	if code != 0 || json.Unmarshal([]byte(out), &resp) != nil || !reflect.DeepEqual(resp.Outputs[0].Values, api.Values{0, 1, 2}) {
 		t.Errorf("infer --json: %d %q", code, out)
 	}
 
