@@ -75,7 +75,7 @@ func TestInfer(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if len(resp.Outputs) != 1 || !reflect.DeepEqual(resp.Outputs[0].Values, []float64{0, 1, 2}) || resp.Top[0].Label != "shaking" {
+		if len(resp.Outputs) != 1 || !reflect.DeepEqual(resp.Outputs[0].Values, api.Values{0, 1, 2}) || resp.Top[0].Label != "shaking" {
 			t.Errorf("%s: %+v, want values [0 1 2] and top shaking", name, resp)
 		}
 	}
