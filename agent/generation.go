@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -92,7 +93,7 @@ func (d *Daemon) build(ctx context.Context, cfg *config.Config) (*generation, er
 			Quality:   pipeline.Quality{Min: pc.Quality.Min, Max: pc.Quality.Max, StuckSamples: pc.Quality.StuckSamples},
 			Post:      pipeline.Post{Kind: pc.Postprocess.Kind, Output: pc.Postprocess.Output, TopK: pc.Postprocess.TopK, Threshold: pc.Postprocess.Threshold},
 			Publish:   pc.Publish,
-			Sink:      d.sink,
+			Sink:      d.sinkFor(pc.LogPredictions),
 			OnInference: func(dur time.Duration) {
 				if d.metrics != nil {
 					d.metrics.ObserveInference(name, dur)
@@ -217,17 +218,27 @@ func (g *generation) close() {
 	}
 }
 
-// sink stores a prediction in the outbox and, with its seq, in the
-// history that the local API serves. One at a time, so the history sees
-// seqs in order.
-func (d *Daemon) sink(ctx context.Context, p wire.Prediction) (uint64, error) {
-	d.sinkMu.Lock()
-	defer d.sinkMu.Unlock()
-	seq, err := d.sync.AppendPrediction(ctx, p)
-	if err != nil {
-		return 0, err
+// sinkFor returns a pipeline's sink: it stores a prediction in the outbox
+// and, with its seq, in the history that the local API serves (one at a
+// time, so the history sees seqs in order), and logs it when asked to.
+func (d *Daemon) sinkFor(logIt bool) pipeline.Sink {
+	return func(ctx context.Context, p wire.Prediction) (uint64, error) {
+		d.sinkMu.Lock()
+		defer d.sinkMu.Unlock()
+		seq, err := d.sync.AppendPrediction(ctx, p)
+		if err != nil {
+			return 0, err
+		}
+		p.Seq = seq
+		d.history.Add(p)
+		if logIt {
+			top := make([]string, 0, len(p.Top))
+			for _, l := range p.Top {
+				top = append(top, fmt.Sprintf("%s %.3f", l.Label, l.Score))
+			}
+			d.log.Info("prediction", "seq", seq, "pipeline", p.Pipeline, "top", strings.Join(top, ", "),
+				"output", string(p.Output), "latency_us", p.LatencyUS)
+		}
+		return seq, nil
 	}
-	p.Seq = seq
-	d.history.Add(p)
-	return seq, nil
 }

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strings"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/edge-agent/edge-agent/agent/api"
 	"github.com/edge-agent/edge-agent/agent/api/apitest"
+	"github.com/edge-agent/edge-agent/internal/testenv"
 )
 
 const (
@@ -93,7 +93,7 @@ func runAs(t *testing.T, bin, socket string, uid, gid uint32, groups []uint32, r
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-test.run=^TestHelperProcess$")
+	cmd := testenv.CommandContext(ctx, bin, "-test.run=^TestHelperProcess$")
 	cmd.Env = append(os.Environ(), helperEnv+"=1", helperSocket+"="+socket, helperRequests+"="+strings.Join(requests, "\n"))
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: gid, Groups: groups}}
 	var stderr bytes.Buffer

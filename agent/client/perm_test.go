@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -15,6 +14,7 @@ import (
 	"github.com/edge-agent/edge-agent/agent/api"
 	"github.com/edge-agent/edge-agent/agent/api/apitest"
 	"github.com/edge-agent/edge-agent/agent/client"
+	"github.com/edge-agent/edge-agent/internal/testenv"
 )
 
 // TestHelperProcess is not a test: TestPermissionHint runs the test binary
@@ -48,7 +48,7 @@ func asNobody(t *testing.T, socket string) string {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-test.run=^TestHelperProcess$")
+	cmd := testenv.CommandContext(ctx, bin, "-test.run=^TestHelperProcess$")
 	cmd.Env = append(os.Environ(), "EDGE_CLIENT_TEST_HELPER=1", "EDGE_CLIENT_TEST_SOCKET="+socket)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	var stderr bytes.Buffer

@@ -199,6 +199,9 @@ type PipelineConfig struct {
 	Postprocess PostprocessConfig `yaml:"postprocess" json:"postprocess"`
 	// Publish is always, on_change or above_threshold.
 	Publish string `yaml:"publish" json:"publish"`
+	// LogPredictions logs every published prediction at info level (the
+	// demo does, so `make run` shows them).
+	LogPredictions bool `yaml:"log_predictions" json:"log_predictions"`
 }
 
 // PreprocessConfig turns sensor data into the model's input.
