@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -120,8 +121,14 @@ func TestDecodeSamplesImageBomb(t *testing.T) {
 	copy(p[16:24], []byte{0, 0, 0xff, 0xff, 0, 0, 0xff, 0xff})
 	fixCRC(p[12 : 12+4+13])
 	_, err := decodeSamples("image/png", p, time.Now())
+	want := http.StatusRequestEntityTooLarge
+	if strconv.IntSize == 32 {
+		// image/png refuses the header itself where int has 32 bits
+		// ("dimension overflow"): still refused before any allocation.
+		want = http.StatusBadRequest
+	}
 	var e *Error
-	if !errors.As(err, &e) || e.Status != http.StatusRequestEntityTooLarge {
-		t.Errorf("65535x65535 PNG: %v, want 413", err)
+	if !errors.As(err, &e) || e.Status != want {
+		t.Errorf("65535x65535 PNG: %v, want %d", err, want)
 	}
 }

@@ -2,26 +2,27 @@ package testenv
 
 import (
 	"context"
+	"debug/elf"
 	"os"
 	"os/exec"
 	"runtime"
-
-	"golang.org/x/sys/unix"
 )
 
-// hostArch returns the kernel's architecture as a GOARCH name ("" when
-// unknown).
+// hostArch returns the architecture of the machine's own binaries as a
+// GOARCH name ("" when unknown), from /bin/sh's ELF header: under
+// qemu-user, uname and the CPU reports describe the emulated machine.
 func hostArch() string {
-	var u unix.Utsname
-	if err := unix.Uname(&u); err != nil {
+	f, err := elf.Open("/bin/sh")
+	if err != nil {
 		return ""
 	}
-	switch unix.ByteSliceToString(u.Machine[:]) {
-	case "x86_64":
+	defer f.Close()
+	switch f.Machine {
+	case elf.EM_X86_64:
 		return "amd64"
-	case "aarch64", "arm64":
+	case elf.EM_AARCH64:
 		return "arm64"
-	case "armv7l", "armv8l", "armv6l":
+	case elf.EM_ARM:
 		return "arm"
 	}
 	return ""
