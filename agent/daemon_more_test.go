@@ -2,15 +2,20 @@ package agent
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/edge-agent/edge-agent/agent/client"
+	"github.com/edge-agent/edge-agent/internal/mqtttest"
 	"github.com/edge-agent/edge-agent/internal/testenv"
+	"github.com/edge-agent/edge-agent/sync/fleet"
 )
 
 func freePort(t *testing.T) int {
@@ -122,5 +127,81 @@ pipelines:
 	}
 	if err := stop(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestDaemonFleetCommands sends the daemon's own commands over a real
+// broker with the fleet console: config.get returns the running
+// configuration, models.list the served models, reload applies a changed
+// file and reports a refused one.
+func TestDaemonFleetCommands(t *testing.T) {
+	b := mqtttest.Start(t)
+	dir := t.TempDir()
+	const device = "fleet-cmd-test"
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(testConfig(dir, b.URL, device, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	startDaemon(t, path)
+	console := &fleet.Console{Broker: b.URL}
+	ctx := context.Background()
+	send := func(name string) fleet.Reply {
+		t.Helper()
+		var res fleet.Result
+		waitUntil(t, "a reply to "+name, func() bool {
+			var err error
+			res, err = console.Send(ctx, device, name, nil, 5*time.Second)
+			return err == nil && len(res.Replies) == 1
+		})
+		return res.Replies[0]
+	}
+	r := send("config.get")
+	var cfg struct {
+		Device struct {
+			ID string `json:"id"`
+		} `json:"device"`
+		Pipelines []struct {
+			Name string `json:"name"`
+		} `json:"pipelines"`
+	}
+	if !r.OK || json.Unmarshal(r.Result, &cfg) != nil || cfg.Device.ID != device || len(cfg.Pipelines) != 1 {
+		t.Fatalf("config.get: %+v %s", r, r.Result)
+	}
+	r = send("models.list")
+	var ms []struct {
+		Name   string `json:"name"`
+		SHA256 string `json:"sha256"`
+	}
+	if !r.OK || json.Unmarshal(r.Result, &ms) != nil || len(ms) != 1 || ms[0].Name != "demo-motion" || len(ms[0].SHA256) != 64 {
+		t.Fatalf("models.list: %+v %s", r, r.Result)
+	}
+	// A changed file: reload applies it, and says which changed keys wait
+	// for a restart.
+	changed := strings.Replace(testConfig(dir, b.URL, device, `  - name: second
+    sensor: accel
+    model: demo-motion
+    preprocess: {window: {size: 32, stride: 32}}
+`), "log: {level: debug}", "log: {level: info, format: json}", 1)
+	if err := os.WriteFile(path, []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = send("reload")
+	var rr ReloadResult
+	if !r.OK || json.Unmarshal(r.Result, &rr) != nil || !rr.Applied || rr.Pipelines != 2 || len(rr.RestartNeeded) != 1 || rr.RestartNeeded[0] != "log.format" {
+		t.Fatalf("reload: %+v %s", r, r.Result)
+	}
+	// A broken file: refused, with the reason.
+	if err := os.WriteFile(path, []byte("sensors: [{name: a, type: laser}]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = send("reload")
+	if r.OK || r.Error == nil || !strings.Contains(r.Error.Message, "laser") {
+		t.Fatalf("bad reload: %+v", r)
+	}
+	cl := client.New(filepath.Join(dir, "agent.sock"))
+	defer cl.Close()
+	st, err := cl.Status(ctx)
+	if err != nil || len(st.Pipelines) != 2 {
+		t.Fatalf("after the refused reload: %+v %v", st.Pipelines, err)
 	}
 }
