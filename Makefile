@@ -74,7 +74,9 @@ conformance:
 # sensors' file and payload parsers (CSV, WAV, PGM, sysfs values, MQTT
 # payloads), the pipelines' preprocessing (no NaN reaches a model), the
 # local API's request decoders and /proc status parser, the client's error
-# and stream readers, and the systemd unit parser. (sync/outbox's
+# and stream readers, the systemd unit parser; OTA bundles (verification of
+# arbitrary bytes, manifests), the model store's state files and the
+# self-update boot marker. (sync/outbox's
 # FuzzOpenDamaged is slow: run it alone.)
 # `make fuzz-long` runs each for 10 minutes. Minimizing a new input is capped
 # at 2s: minimizing large models otherwise takes the whole budget.
@@ -89,7 +91,8 @@ FUZZ_TARGETS := ./inference/model:FuzzLoad ./inference:FuzzInterpreter ./inferen
 	./agent/sensor:FuzzPGM ./agent/sensor:FuzzWAV ./agent/sensor:FuzzCSV ./agent/pipeline:FuzzPreprocess \
 	./agent/pipeline:FuzzImagePreprocess ./agent/api:FuzzParseProcStatus ./agent/api:FuzzDecodeSamples \
 	./agent/api:FuzzDecodeInfer ./agent/api:FuzzPredictionsQuery ./agent/client:FuzzParseError \
-	./agent/client:FuzzReadStream ./internal/unitcheck:FuzzParseUnit
+	./agent/client:FuzzReadStream ./internal/unitcheck:FuzzParseUnit \
+	./ota:FuzzVerify ./ota:FuzzManifest ./ota/store:FuzzState ./ota/selfupdate:FuzzMarker
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

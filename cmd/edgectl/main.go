@@ -10,6 +10,9 @@
 //	edgectl fleet ls [--json] [--wait D]
 //	edgectl fleet cmd TARGET NAME [ARGS-JSON | key=value ...] [--wait D] [--json]
 //	edgectl fleet watch [--json] [--count N] [--for D]
+//	edgectl ota keygen --out PREFIX [--force]
+//	edgectl ota sign --key PREFIX.key --kind model|agent --name NAME --version N [--variant PATH:REQUIREMENT ...] [--gzip] --out BUNDLE FILE...
+//	edgectl ota verify --trust PREFIX.pub [--trust ...] [--installed N] BUNDLE
 //
 // The local commands (status, hw, models, predictions, infer, buffer) talk
 // to the agent on this device over its unix socket (--socket, default
@@ -22,8 +25,11 @@
 // group:NAME or all.
 //
 // Every command prints help with --help, exits 0 on success and otherwise
-// prints one line on stderr and exits non-zero (2 for usage errors). The
-// OTA tools arrive with the OTA work.
+// prints one line on stderr and exits non-zero (2 for usage errors).
+//
+// The ota commands make signing keys, sign bundles, and check a bundle as
+// a device would (ota/README.md describes the format and the threats it
+// stops).
 package main
 
 import (
@@ -54,7 +60,8 @@ type command struct {
 func commands() []command {
 	cs := []command{{"version", "print the version", cmdVersion}}
 	cs = append(cs, localCommands()...)
-	return append(cs, command{"fleet", "list, command and watch devices over MQTT (ls, cmd, watch)", cmdFleet})
+	cs = append(cs, command{"fleet", "list, command and watch devices over MQTT (ls, cmd, watch)", cmdFleet})
+	return append(cs, command{"ota", "make keys, sign and verify update bundles (keygen, sign, verify)", cmdOTA})
 }
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }

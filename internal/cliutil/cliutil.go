@@ -92,10 +92,20 @@ func HelpFlagSet(prog, name, summary string, stdout io.Writer) *flag.FlagSet {
 }
 
 // ParseHelp is Parse that also prints the flag set's help when asked.
+// The flag package already calls fs.Usage for -h and -help; ParseHelp
+// calls it only when that did not happen, so the help prints once.
 func ParseHelp(fs *flag.FlagSet, args []string) ([]string, error) {
+	usage, printed := fs.Usage, false
+	fs.Usage = func() {
+		printed = true
+		if usage != nil {
+			usage()
+		}
+	}
+	defer func() { fs.Usage = usage }()
 	pos, err := Parse(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
+	if errors.Is(err, flag.ErrHelp) && !printed && usage != nil {
+		usage()
 	}
 	return pos, err
 }
