@@ -18,6 +18,8 @@ import (
 	"github.com/edge-agent/edge-agent/agent/history"
 	"github.com/edge-agent/edge-agent/agent/notify"
 	"github.com/edge-agent/edge-agent/hwprobe"
+	"github.com/edge-agent/edge-agent/ota"
+	"github.com/edge-agent/edge-agent/ota/store"
 	"github.com/edge-agent/edge-agent/sync/outbox"
 	"github.com/edge-agent/edge-agent/sync/uplink"
 	"github.com/edge-agent/edge-agent/sync/wire"
@@ -71,6 +73,11 @@ type Daemon struct {
 	loadedAt time.Time
 	reloadMu sync.Mutex // one reload at a time
 	sinkMu   sync.Mutex // orders outbox appends with the history
+
+	prof  *hwprobe.Profile
+	store *store.Store // installed model versions (OTA)
+	floor *ota.Floor   // highest version ever accepted, per model
+	otaMu sync.Mutex   // one install, activation or rollback at a time
 }
 
 // inferenceObserver records inference times (the Prometheus metrics).
@@ -134,13 +141,25 @@ func (d *Daemon) start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("hardware probe: %w", err)
 	}
+	d.prof = p
 	d.profile, _ = json.Marshal(p)
 	d.usable = max(1, hwprobe.UsableCPUs(p))
 
+	if err := d.openOTA(cfg); err != nil {
+		return err
+	}
 	_ = d.notifier.Status("loading models")
 	gen, err := d.build(ctx, cfg)
 	if err != nil {
-		return err
+		// An installed version that does not load (a crash between
+		// activation and its check, say) goes back to the previous one.
+		if name, ok := d.rollbackBroken(err); ok {
+			d.log.Error("installed model version does not load: rolled back", "model", name, "err", err)
+			gen, err = d.build(ctx, cfg)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	d.gen = gen
 
@@ -177,6 +196,7 @@ func (d *Daemon) start(ctx context.Context) error {
 		AgentVersion:    d.opts.Version,
 		ModelsFunc:      d.modelMetas,
 		Profile:         d.profile,
+		CommandTimeouts: map[string]time.Duration{"ota.apply": otaDeadline, "model.activate": otaDeadline, "model.rollback": otaDeadline, "reload": otaDeadline},
 		Logger:          d.log,
 	})
 	if err != nil {
@@ -287,6 +307,9 @@ func (d *Daemon) stop() error {
 		if err := d.broker.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("embedded broker: %w", err))
 		}
+	}
+	if err := d.closeOTA(); err != nil {
+		errs = append(errs, fmt.Errorf("ota: %w", err))
 	}
 	d.log.Info("edge-agent stopped")
 	return errors.Join(errs...)

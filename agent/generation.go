@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -53,17 +54,38 @@ func (d *Daemon) build(ctx context.Context, cfg *config.Config) (*generation, er
 			g.close()
 		}
 	}()
+	specs := make([]models.Spec, 0, len(cfg.Models))
+	configured := map[string]bool{}
 	for _, mc := range cfg.Models {
-		m, err := models.Load(models.Spec{
+		configured[mc.Name] = true
+		specs = append(specs, models.Spec{
 			Name: mc.Name, Path: mc.Path, Version: mc.Version, Threads: mc.Threads.Count(d.usable),
 			MaxArena: mc.MaxArena.Int64(), Labels: mc.Labels, LabelsFile: mc.LabelsFile,
 		})
-		if err != nil {
-			return nil, err
+	}
+	if d.store != nil {
+		// Models installed over the air and not configured are served
+		// too, with one thread and no labels.
+		for _, name := range d.store.Names() {
+			if _, ok := d.store.Active(name); ok && !configured[name] {
+				specs = append(specs, models.Spec{Name: name, Threads: 1})
+			}
 		}
-		g.models[mc.Name] = m
-		g.modelOrder = append(g.modelOrder, mc.Name)
-		d.log.Info("model loaded", "model", mc.Name, "version", m.Meta().Version, "sha256", m.Meta().SHA256, "source", mc.Path)
+	}
+	for _, spec := range specs {
+		fromStore := false
+		if d.store != nil {
+			if v, ok := d.store.Active(spec.Name); ok {
+				spec.Path, spec.Version, fromStore = v.Primary, v.Version, true
+			}
+		}
+		m, err := models.Load(spec)
+		if err != nil {
+			return nil, &loadError{name: spec.Name, fromStore: fromStore, err: err}
+		}
+		g.models[spec.Name] = m
+		g.modelOrder = append(g.modelOrder, spec.Name)
+		d.log.Info("model loaded", "model", spec.Name, "version", m.Meta().Version, "sha256", m.Meta().SHA256, "source", spec.Path)
 	}
 	byName := map[string]*sensorRun{}
 	for _, sc := range cfg.Sensors {
@@ -241,4 +263,29 @@ func (d *Daemon) sinkFor(logIt bool) pipeline.Sink {
 		}
 		return seq, nil
 	}
+}
+
+// loadError is a model that did not load, and whether it came from the
+// store (an installed version) or the configuration.
+type loadError struct {
+	name      string
+	fromStore bool
+	err       error
+}
+
+func (e *loadError) Error() string { return e.err.Error() }
+func (e *loadError) Unwrap() error { return e.err }
+
+// rollbackBroken rolls a model whose installed version did not load back
+// to its previous version, and reports whether it did.
+func (d *Daemon) rollbackBroken(err error) (string, bool) {
+	var le *loadError
+	if !errors.As(err, &le) || !le.fromStore || d.store == nil {
+		return "", false
+	}
+	if _, rerr := d.store.Rollback(le.name); rerr != nil {
+		d.log.Error("installed model version does not load and cannot be rolled back", "model", le.name, "err", rerr)
+		return "", false
+	}
+	return le.name, true
 }

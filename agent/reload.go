@@ -58,6 +58,14 @@ func (d *Daemon) reload(ctx context.Context) (ReloadResult, error) {
 		next.Device, next.DataDir, next.Socket, next.MQTT, next.Buffer = prev.Device, prev.DataDir, prev.Socket, prev.MQTT, prev.Buffer
 		next.Log.Format = prev.Log.Format
 	}
+	return d.swap(ctx, next, res.RestartNeeded)
+}
+
+// swap builds next's models, sensors and pipelines beside the running ones
+// and, when they all built, stops the running ones and starts the new.
+func (d *Daemon) swap(ctx context.Context, next *config.Config, restart []string) (ReloadResult, error) {
+	res := ReloadResult{RestartNeeded: restart}
+	prev := d.currentConfig()
 	gen, err := d.build(ctx, next)
 	if err != nil {
 		return res, err
@@ -75,7 +83,7 @@ func (d *Daemon) reload(ctx context.Context) (ReloadResult, error) {
 	old.close()
 	d.level.Set(parseLevel(next.Log.Level))
 	res.Applied, res.Models, res.Sensors, res.Pipelines = true, len(gen.models), len(gen.sensors), len(gen.pipelines)
-	d.log.Info("configuration reloaded", "models", res.Models, "sensors", res.Sensors, "pipelines", res.Pipelines)
+	d.log.Info("models, sensors and pipelines rebuilt", "models", res.Models, "sensors", res.Sensors, "pipelines", res.Pipelines)
 	if up := d.sync.Uplink(); up != nil {
 		pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		if err := up.PublishStatus(pctx); err != nil {
@@ -110,6 +118,9 @@ func (d *Daemon) registerCommands() {
 	r.Register("models.list", func(context.Context, json.RawMessage) (any, error) {
 		return (*backend)(d).Models(), nil
 	})
+	r.Register("ota.apply", d.cmdApply)
+	r.Register("model.activate", d.cmdActivate)
+	r.Register("model.rollback", d.cmdRollback)
 }
 
 func (d *Daemon) now() time.Time { return time.Now() }

@@ -48,6 +48,9 @@ type SyncOptions struct {
 	AgentVersion string
 	Models       []wire.Model
 	ModelsFunc   func() []wire.Model
+	// CommandTimeouts bound the named commands' handlers (others: the
+	// dispatcher's default).
+	CommandTimeouts map[string]time.Duration
 	// Profile is the hardware profile's JSON, published retained on
 	// edge/{id}/hardware; nil probes the device here.
 	Profile []byte
@@ -120,7 +123,7 @@ func StartSync(ctx context.Context, o SyncOptions) (*Sync, error) {
 		}
 		var up *uplink.Uplink
 		d, err := command.NewDispatcher(command.Options{
-			Device: o.DeviceID, Registry: s.Registry, Seen: seen, Logger: o.Logger,
+			Device: o.DeviceID, Registry: s.Registry, Seen: seen, Logger: o.Logger, Timeouts: o.CommandTimeouts,
 			Respond: func(r wire.Response) {
 				ctx, cancel := context.WithTimeout(runCtx, 10*time.Second)
 				defer cancel()

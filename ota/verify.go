@@ -53,6 +53,11 @@ type VerifyOptions struct {
 	// InstalledVersion is the highest version installed (or ever accepted,
 	// see Floor); a bundle's version must be above it unless AllowDowngrade.
 	InstalledVersion int64
+	// Installed, when set, is asked for the installed (or highest
+	// accepted) version of the bundle's kind and name once its signed
+	// manifest is read, before any file: the larger of its answer and
+	// InstalledVersion is the floor. An error refuses the bundle.
+	Installed func(kind, name string) (int64, error)
 	// AllowDowngrade accepts any version, the installed one included.
 	AllowDowngrade bool
 	// Now gives the time expiry is checked against (time.Now when nil).
@@ -432,9 +437,17 @@ func (v *verifier) checkPolicy(m *Manifest) error {
 	if v.o.Kind != "" && m.Kind != v.o.Kind {
 		return refuse(CodeWrongKind, "bundle is of kind %s, want %s", m.Kind, v.o.Kind)
 	}
-	if !v.o.AllowDowngrade && m.Version <= v.o.InstalledVersion {
+	floor := v.o.InstalledVersion
+	if v.o.Installed != nil {
+		n, err := v.o.Installed(m.Kind, m.Name)
+		if err != nil {
+			return fmt.Errorf("installed version of %s %s: %w", m.Kind, m.Name, err)
+		}
+		floor = max(floor, n)
+	}
+	if !v.o.AllowDowngrade && m.Version <= floor {
 		return refuse(CodeNotNewer, "%s %s version %d is not above version %d, the installed (or highest accepted) one",
-			m.Kind, m.Name, m.Version, v.o.InstalledVersion)
+			m.Kind, m.Name, m.Version, floor)
 	}
 	if !m.Expires.IsZero() {
 		if now := v.o.Now(); !now.Before(m.Expires) {

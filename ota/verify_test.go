@@ -563,3 +563,34 @@ func TestVerifyReadErrorIsNotARefusal(t *testing.T) {
 		t.Fatalf("staging holds %v", left)
 	}
 }
+
+func TestVerifyAsksTheInstalledVersionByName(t *testing.T) {
+	priv, pub := testKey(1)
+	b := signTest(t, priv, 3, false)
+	var asked []string
+	installed := func(v int64, err error) func(kind, name string) (int64, error) {
+		return func(kind, name string) (int64, error) {
+			asked = append(asked, kind+"/"+name)
+			return v, err
+		}
+	}
+	opts := VerifyOptions{TrustedKeys: []Public{pub}, Now: fixedNow, Installed: installed(3, nil)}
+	stage := t.TempDir()
+	if _, err := Verify(bytes.NewReader(b), opts, stage); !Is(err, CodeNotNewer) {
+		t.Fatalf("installed 3 by name: %v, want not_newer", err)
+	}
+	if len(asked) != 1 || !strings.HasPrefix(asked[0], "model/") {
+		t.Fatalf("asked %v", asked)
+	}
+	if entries, _ := os.ReadDir(stage); len(entries) != 0 {
+		t.Fatalf("staging holds %d entries after a refusal", len(entries))
+	}
+	opts.Installed = installed(2, nil)
+	if _, err := Verify(bytes.NewReader(b), opts, t.TempDir()); err != nil {
+		t.Fatalf("installed 2: %v", err)
+	}
+	opts.Installed = installed(0, errors.New("floor unreadable"))
+	if _, err := Verify(bytes.NewReader(b), opts, t.TempDir()); err == nil || !strings.Contains(err.Error(), "floor unreadable") {
+		t.Fatalf("a failing floor: %v", err)
+	}
+}

@@ -266,7 +266,10 @@ type PostprocessConfig struct {
 // OTAConfig sets what over-the-air bundles are accepted.
 type OTAConfig struct {
 	// TrustedKeys are "ed25519:BASE64" public keys.
-	TrustedKeys    []string `yaml:"trusted_keys" json:"trusted_keys"`
+	TrustedKeys []string `yaml:"trusted_keys" json:"trusted_keys"`
+	// RevokedKeys are key ids (16 hex digits, as `edgectl ota verify`
+	// prints them) refused even when still listed as trusted.
+	RevokedKeys    []string `yaml:"revoked_keys" json:"revoked_keys"`
 	AllowDowngrade bool     `yaml:"allow_downgrade" json:"allow_downgrade"`
 	MaxBundleBytes Size     `yaml:"max_bundle_bytes" json:"max_bundle_bytes"`
 }

@@ -217,6 +217,11 @@ func (c *Config) checkOTA(p *problems) {
 		}
 		seen[k] = true
 	}
+	for i, id := range c.OTA.RevokedKeys {
+		if len(id) != 16 || strings.Trim(strings.ToLower(id), "0123456789abcdef") != "" {
+			p.add(fmt.Sprintf("ota.revoked_keys[%d]", i), "want a key id of 16 hex digits, got %q", id)
+		}
+	}
 	if c.OTA.MaxBundleBytes < 1<<10 {
 		p.add("ota.max_bundle_bytes", "must be at least 1KiB, got %d", c.OTA.MaxBundleBytes)
 	}

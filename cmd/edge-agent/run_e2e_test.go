@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -493,5 +494,95 @@ func TestRunSocketRefusesOthers(t *testing.T) {
 				t.Fatalf("exit: %v", err)
 			}
 		})
+	}
+}
+
+// TestRunOTAE2E: a running agent takes a v2 model bundle sent with
+// `edgectl fleet ota` (made with `edgectl ota keygen` and `ota sign`),
+// then refuses v1 and a tampered v3 and keeps serving v2; a v4 served over
+// HTTP by edgectl (--serve) is fetched and installed.
+func TestRunOTAE2E(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the agent binary")
+	}
+	bin := buildBinary(t)
+	ctl := buildEdgectl(t)
+	b := mqtttest.Start(t)
+	dir := t.TempDir()
+	const device = "ota-e2e"
+	run := func(args ...string) (string, error) {
+		out, err := exec.Command(ctl, args...).CombinedOutput()
+		return string(out), err
+	}
+	keys := filepath.Join(dir, "fleet")
+	if out, err := run("ota", "keygen", "--out", keys); err != nil {
+		t.Fatalf("keygen: %v\n%s", err, out)
+	}
+	pub, err := os.ReadFile(keys + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	model := filepath.Join(dir, "demo-motion.tflite")
+	if out, err := exec.Command(bin, "demo", "--no-sync", "--fast", "--duration", "1ms", "--save-model", model).CombinedOutput(); err != nil {
+		t.Fatalf("save the demo model: %v\n%s", err, out)
+	}
+	sign := func(version int) string {
+		out := filepath.Join(dir, fmt.Sprintf("v%d.bundle", version))
+		if o, err := run("ota", "sign", "--key", keys+".key", "--kind", "model", "--name", "demo-motion",
+			"--version", fmt.Sprint(version), "--out", out, model); err != nil {
+			t.Fatalf("sign v%d: %v\n%s", version, err, o)
+		}
+		return out
+	}
+	cfg := runConfig(t, dir, b.URL, device, "0660", "ota: {trusted_keys: [\""+strings.TrimSpace(string(pub))+"\"]}\n")
+	ns := newNotifySocket(t)
+	a := startAgent(t, bin, []string{"NOTIFY_SOCKET=" + ns.path}, "--config", cfg)
+	waitFor(t, "READY=1", func() bool { return ns.count("READY=1") > 0 })
+	sock := filepath.Join(dir, "agent.sock")
+	version := func() int64 {
+		t.Helper()
+		out, err := exec.Command(ctl, "models", "--socket", sock, "--json").Output()
+		var ms []struct {
+			Version int64 `json:"version"`
+		}
+		if err != nil || json.Unmarshal(out, &ms) != nil || len(ms) != 1 {
+			t.Fatalf("edgectl models: %v %s", err, out)
+		}
+		return ms[0].Version
+	}
+	fleetOTA := func(bundle string, extra ...string) (string, error) {
+		return run(append([]string{"fleet", "ota", device, bundle, "--broker", b.URL, "--wait", "30s"}, extra...)...)
+	}
+	if out, err := fleetOTA(sign(2)); err != nil {
+		t.Fatalf("fleet ota v2: %v\n%s", err, out)
+	}
+	if v := version(); v != 2 {
+		t.Fatalf("serving v%d after v2", v)
+	}
+	v1 := sign(1)
+	v3 := sign(3)
+	raw, _ := os.ReadFile(v3)
+	m, _ := os.ReadFile(model)
+	i := bytes.Index(raw, m[300:340])
+	raw[i] ^= 0x5a
+	os.WriteFile(v3, raw, 0o644)
+	for bundle, code := range map[string]string{v1: "not_newer", v3: "hash_mismatch"} {
+		out, err := fleetOTA(bundle)
+		if err == nil || !strings.Contains(out, code) {
+			t.Fatalf("fleet ota %s: %v, want a refusal with %s:\n%s", filepath.Base(bundle), err, code, out)
+		}
+	}
+	if v := version(); v != 2 {
+		t.Fatalf("serving v%d after the refusals", v)
+	}
+	if out, err := fleetOTA(sign(4), "--serve", "127.0.0.1:0"); err != nil || !strings.Contains(out, "serving") {
+		t.Fatalf("fleet ota v4 --serve: %v\n%s", err, out)
+	}
+	if v := version(); v != 4 {
+		t.Fatalf("serving v%d after v4", v)
+	}
+	a.cmd.Process.Signal(syscall.SIGTERM)
+	if err := a.wait(t); err != nil {
+		t.Fatalf("exit: %v", err)
 	}
 }

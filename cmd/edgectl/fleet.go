@@ -22,6 +22,7 @@ func cmdFleet(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		{"ls", "list the devices from their retained status", fleetLs},
 		{"cmd", "send a command to a device, a group or all, and collect the answers", fleetCmd},
 		{"watch", "print what devices publish: status, predictions, metrics, responses", fleetWatch},
+		{"ota", "send a signed bundle with ota.apply (inline, or served over HTTP) and show the outcomes", fleetOTA},
 	}
 	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
 		fmt.Fprintln(stdout, "Usage: edgectl fleet COMMAND [ARGS]")
@@ -32,7 +33,7 @@ func cmdFleet(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stdout)
 		fmt.Fprintln(stdout, "TARGET is a device id, group:NAME or all. Run 'edgectl fleet COMMAND --help' for options.")
 		if len(args) == 0 {
-			return cliutil.Usagef("fleet needs a command (ls, cmd, watch)")
+			return cliutil.Usagef("fleet needs a command (ls, cmd, watch, ota)")
 		}
 		return nil
 	}
@@ -41,7 +42,7 @@ func cmdFleet(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return c.run(ctx, args[1:], stdout, stderr)
 		}
 	}
-	return cliutil.Usagef("unknown fleet command %q (ls, cmd, watch)", args[0])
+	return cliutil.Usagef("unknown fleet command %q (ls, cmd, watch, ota)", args[0])
 }
 
 // brokerFlags are the connection flags every fleet command takes.

@@ -10,6 +10,7 @@
 //	edgectl fleet ls [--json] [--wait D]
 //	edgectl fleet cmd TARGET NAME [ARGS-JSON | key=value ...] [--wait D] [--json]
 //	edgectl fleet watch [--json] [--count N] [--for D]
+//	edgectl fleet ota TARGET BUNDLE [--serve HOST:PORT] [--wait D] [--json]
 //	edgectl ota keygen --out PREFIX [--force]
 //	edgectl ota sign --key PREFIX.key --kind model|agent --name NAME --version N [--variant PATH:REQUIREMENT ...] [--gzip] --out BUNDLE FILE...
 //	edgectl ota verify --trust PREFIX.pub [--trust ...] [--installed N] BUNDLE

@@ -1,0 +1,260 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/edge-agent/edge-agent/agent/config"
+	"github.com/edge-agent/edge-agent/ota"
+	"github.com/edge-agent/edge-agent/ota/fetch"
+	"github.com/edge-agent/edge-agent/ota/store"
+	"github.com/edge-agent/edge-agent/sync/wire"
+)
+
+// The daemon's side of over-the-air model updates: installed versions live
+// in the crash-safe store under data_dir/models, the highest version ever
+// accepted per model in data_dir/ota.db. A configured model whose name
+// has an active version in the store is served from there instead of its
+// configured path.
+
+// openOTA opens the model store and the version floor.
+func (d *Daemon) openOTA(cfg *config.Config) error {
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	st, err := store.Open(filepath.Join(cfg.DataDir, "models"))
+	if err != nil {
+		return fmt.Errorf("model store: %w", err)
+	}
+	for _, r := range st.OpenReport().Removed {
+		d.log.Warn("model store: removed what an interrupted install left", "path", r)
+	}
+	for _, p := range st.OpenReport().Problems {
+		d.log.Error("model store", "err", p)
+	}
+	fl, err := ota.OpenFloor(filepath.Join(cfg.DataDir, "ota.db"))
+	if err != nil {
+		st.Close()
+		return fmt.Errorf("ota floor: %w", err)
+	}
+	d.store, d.floor = st, fl
+	return nil
+}
+
+func (d *Daemon) closeOTA() error {
+	var errs []error
+	if d.store != nil {
+		errs = append(errs, d.store.Close())
+	}
+	if d.floor != nil {
+		errs = append(errs, d.floor.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// applyArgs are ota.apply's arguments: the bundle inline (base64) or where
+// to fetch it.
+type applyArgs struct {
+	Bundle []byte `json:"bundle,omitempty"`
+	URL    string `json:"url,omitempty"`
+	SHA256 string `json:"sha256,omitempty"`
+	Size   int64  `json:"size,omitempty"`
+}
+
+// ApplyResult is ota.apply's answer.
+type ApplyResult struct {
+	Kind     string `json:"kind"`
+	Name     string `json:"name"`
+	Version  int64  `json:"version"`
+	Previous int64  `json:"previous,omitempty"`
+	SHA256   string `json:"sha256"`
+	KeyID    string `json:"key_id"`
+	// File is the bundle file installed: the generic model or the variant
+	// Requires picked for this device.
+	File     string `json:"file"`
+	Requires string `json:"requires,omitempty"`
+}
+
+// refusal is an error with a code for the fleet's response.
+func refusal(code string, err error) error {
+	return &wire.Error{Code: code, Message: err.Error()}
+}
+
+func (d *Daemon) cmdApply(ctx context.Context, raw json.RawMessage) (any, error) {
+	var a applyArgs
+	if err := json.Unmarshal(raw, &a); err != nil {
+		return nil, refusal("bad_args", fmt.Errorf("ota.apply takes {\"bundle\": BASE64} or {\"url\", \"sha256\", \"size\"}: %v", err))
+	}
+	cfg := d.currentConfig()
+	var r io.Reader
+	switch {
+	case len(a.Bundle) > 0 && a.URL == "":
+		r = bytes.NewReader(a.Bundle)
+	case a.URL != "" && len(a.Bundle) == 0:
+		path := filepath.Join(cfg.DataDir, "ota-download")
+		err := fetch.Fetch(ctx, fetch.Target{URL: a.URL, SHA256: a.SHA256, Size: a.Size}, path, fetch.Options{MaxBytes: cfg.OTA.MaxBundleBytes.Int64()})
+		if err != nil {
+			return nil, refusal("fetch_failed", err)
+		}
+		defer os.Remove(path)
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	default:
+		return nil, refusal("bad_args", errors.New("ota.apply takes exactly one of bundle (base64) and url"))
+	}
+	res, err := d.ApplyBundle(ctx, r)
+	if err != nil {
+		d.log.Error("ota bundle refused", "err", err)
+		return nil, err
+	}
+	return res, nil
+}
+
+// ApplyBundle verifies a model bundle, installs it in the store, activates
+// it and serves it; a model that does not load is rolled back to the
+// previous version at once. Every refusal is logged and returned with its
+// reason code.
+func (d *Daemon) ApplyBundle(ctx context.Context, r io.Reader) (ApplyResult, error) {
+	d.otaMu.Lock()
+	defer d.otaMu.Unlock()
+	cfg := d.currentConfig()
+	var keys []ota.Public
+	for _, k := range cfg.OTA.TrustedKeys {
+		pk, err := ota.ParsePublicKey(k)
+		if err != nil {
+			return ApplyResult{}, fmt.Errorf("ota.trusted_keys: %w", err)
+		}
+		keys = append(keys, pk)
+	}
+	stage, cleanup, err := d.store.StagingDir()
+	if err != nil {
+		return ApplyResult{}, err
+	}
+	defer cleanup()
+	v, err := ota.Verify(r, ota.VerifyOptions{
+		TrustedKeys: keys, RevokedKeyIDs: cfg.OTA.RevokedKeys, Kind: ota.KindModel,
+		AllowDowngrade: cfg.OTA.AllowDowngrade, MaxBundleBytes: cfg.OTA.MaxBundleBytes.Int64(),
+		Installed: d.installedVersion,
+	}, stage)
+	if err != nil {
+		if c := ota.Code(err); c != "" {
+			return ApplyResult{}, refusal(c, err)
+		}
+		return ApplyResult{}, err
+	}
+	m := v.Manifest
+	file, requires := v.PickVariant(d.prof)
+	if strings.Contains(file, "/") {
+		return ApplyResult{}, refusal("bad_path", fmt.Errorf("model file %q: the store keeps model files at the top of a version's folder", file))
+	}
+	res := ApplyResult{Kind: m.Kind, Name: m.Name, Version: m.Version, KeyID: v.KeyID, File: file, Requires: requires}
+	for _, f := range m.Files {
+		if f.Path == file {
+			res.SHA256 = f.SHA256
+		}
+	}
+	if _, err := d.store.Install(m.Name, m.Version, stage, store.Meta{Primary: file, SHA256: res.SHA256, Source: "ota key " + v.KeyID}); err != nil {
+		return res, err
+	}
+	if err := d.floor.Raise(m.Kind, m.Name, m.Version); err != nil {
+		return res, err
+	}
+	d.log.Info("ota bundle installed", "model", m.Name, "version", m.Version, "file", file, "requires", requires, "key_id", v.KeyID)
+	prev, err := d.activate(ctx, m.Name, m.Version)
+	res.Previous = prev
+	return res, err
+}
+
+// installedVersion is the floor a bundle must be above: the highest
+// version ever accepted, and the active one.
+func (d *Daemon) installedVersion(kind, name string) (int64, error) {
+	n, err := d.floor.Get(kind, name)
+	if err != nil {
+		return 0, err
+	}
+	if a, ok := d.store.Active(name); ok && kind == ota.KindModel {
+		n = max(n, a.Version)
+	}
+	return n, nil
+}
+
+// activate switches name to version in the store and rebuilds the models,
+// sensors and pipelines; when the new version does not load, the store
+// goes back to the previous one and the running generation stays.
+func (d *Daemon) activate(ctx context.Context, name string, version int64) (prev int64, err error) {
+	prev, err = d.store.Activate(name, version)
+	if err != nil {
+		return 0, refusal("activate_failed", err)
+	}
+	if _, err := d.rebuild(ctx); err != nil {
+		if _, rerr := d.store.Rollback(name); rerr != nil {
+			d.log.Error("rollback after a failed activation failed", "model", name, "err", rerr)
+		}
+		d.log.Error("model version rolled back: it did not load", "model", name, "version", version, "back_to", prev, "err", err)
+		return prev, refusal("rolled_back", fmt.Errorf("%s version %d did not load, version %d is active again: %w", name, version, prev, err))
+	}
+	d.log.Info("model version active", "model", name, "version", version, "previous", prev)
+	return prev, nil
+}
+
+// rebuild builds the running configuration again (the store's active
+// versions included) and swaps it in, as a reload does.
+func (d *Daemon) rebuild(ctx context.Context) (ReloadResult, error) {
+	d.reloadMu.Lock()
+	defer d.reloadMu.Unlock()
+	return d.swap(ctx, d.currentConfig(), nil)
+}
+
+type modelArgs struct {
+	Name    string `json:"name"`
+	Version int64  `json:"version"`
+}
+
+func (d *Daemon) cmdActivate(ctx context.Context, raw json.RawMessage) (any, error) {
+	var a modelArgs
+	if err := json.Unmarshal(raw, &a); err != nil || a.Name == "" || a.Version < 1 {
+		return nil, refusal("bad_args", errors.New(`model.activate takes {"name": NAME, "version": N}`))
+	}
+	d.otaMu.Lock()
+	defer d.otaMu.Unlock()
+	prev, err := d.activate(ctx, a.Name, a.Version)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{"name": a.Name, "version": a.Version, "previous": prev}, nil
+}
+
+func (d *Daemon) cmdRollback(ctx context.Context, raw json.RawMessage) (any, error) {
+	var a modelArgs
+	if err := json.Unmarshal(raw, &a); err != nil || a.Name == "" {
+		return nil, refusal("bad_args", errors.New(`model.rollback takes {"name": NAME}`))
+	}
+	d.otaMu.Lock()
+	defer d.otaMu.Unlock()
+	cur, _ := d.store.Active(a.Name)
+	to, err := d.store.Rollback(a.Name)
+	if err != nil {
+		return nil, refusal("rollback_failed", err)
+	}
+	if _, err := d.rebuild(ctx); err != nil {
+		d.store.Activate(a.Name, cur.Version)
+		return nil, refusal("rollback_failed", fmt.Errorf("version %d did not load, %d stays: %w", to, cur.Version, err))
+	}
+	d.log.Info("model rolled back", "model", a.Name, "from", cur.Version, "to", to)
+	return map[string]any{"name": a.Name, "version": to, "from": cur.Version}, nil
+}
+
+// otaDeadline bounds a command that downloads and installs.
+const otaDeadline = 30 * time.Minute

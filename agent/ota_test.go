@@ -1,0 +1,142 @@
+package agent
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/edge-agent/edge-agent/agent/client"
+	"github.com/edge-agent/edge-agent/agent/demo"
+	"github.com/edge-agent/edge-agent/internal/mqtttest"
+	"github.com/edge-agent/edge-agent/ota"
+	"github.com/edge-agent/edge-agent/sync/fleet"
+)
+
+// bundle signs a model bundle holding model as NAME.tflite.
+func bundle(t *testing.T, priv ota.Private, name string, version int64, model []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	if _, _, err := ota.Sign(&b, priv, ota.Manifest{Kind: ota.KindModel, Name: name, Version: version},
+		[]ota.FileSource{ota.FileFromBytes(name+".tflite", model)}, ota.SignOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestDaemonOTA sends model bundles to a running daemon with the fleet
+// console over a real broker: a signed v2 is installed, activated and
+// served; v1 (older) and a tampered v3 are refused with their reason
+// codes; a signed v4 that does not load is rolled back to v2 by itself;
+// the pipeline keeps publishing, now with version 2, and a restart serves
+// v2 from the store.
+func TestDaemonOTA(t *testing.T) {
+	b := mqtttest.Start(t)
+	dir := t.TempDir()
+	const device = "ota-test"
+	priv, pub, err := ota.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig(dir, b.URL, device, "") + "ota: {trusted_keys: [\"" + pub.String() + "\"]}\n"
+	path := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stop := startDaemon(t, path)
+	console := &fleet.Console{Broker: b.URL}
+	ctx := context.Background()
+	apply := func(bundle []byte) fleet.Reply {
+		t.Helper()
+		args, _ := json.Marshal(map[string]any{"bundle": bundle})
+		var res fleet.Result
+		waitUntil(t, "a reply to ota.apply", func() bool {
+			var err error
+			res, err = console.Send(ctx, device, "ota.apply", args, 10*time.Second)
+			return err == nil && len(res.Replies) == 1
+		})
+		return res.Replies[0]
+	}
+	cl := client.New(filepath.Join(dir, "agent.sock"))
+	defer cl.Close()
+	modelVersion := func() int64 {
+		ms, err := cl.Models(ctx)
+		if err != nil || len(ms) != 1 {
+			t.Fatalf("models %+v %v", ms, err)
+		}
+		return ms[0].Version
+	}
+	data, err := demo.BuildModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r := apply(bundle(t, priv, "demo-motion", 2, data))
+	var ar ApplyResult
+	if !r.OK || json.Unmarshal(r.Result, &ar) != nil || ar.Version != 2 || ar.Name != "demo-motion" || ar.File != "demo-motion.tflite" {
+		t.Fatalf("v2: %+v %s", r, r.Result)
+	}
+	if v := modelVersion(); v != 2 {
+		t.Fatalf("serving version %d after v2", v)
+	}
+
+	for _, c := range []struct {
+		name, code string
+		bundle     []byte
+	}{
+		{"older", "not_newer", bundle(t, priv, "demo-motion", 1, data)},
+		{"same", "not_newer", bundle(t, priv, "demo-motion", 2, data)},
+		{"tampered", "hash_mismatch", func() []byte {
+			b := bundle(t, priv, "demo-motion", 3, data)
+			i := bytes.Index(b, data[200:232])
+			b[i] ^= 0xff
+			return b
+		}()},
+		{"untrusted", "untrusted_key", func() []byte {
+			other, _, _ := ota.GenerateKey()
+			return bundle(t, other, "demo-motion", 3, data)
+		}()},
+	} {
+		r := apply(c.bundle)
+		if r.OK || r.Error == nil || r.Error.Code != c.code {
+			t.Errorf("%s: %+v, want refused with %s", c.name, r, c.code)
+		}
+	}
+	if v := modelVersion(); v != 2 {
+		t.Fatalf("serving version %d after the refusals", v)
+	}
+
+	// A validly signed v4 whose model does not load: rolled back to v2.
+	r = apply(bundle(t, priv, "demo-motion", 4, []byte("TFL3 but not a flatbuffer at all")))
+	if r.OK || r.Error == nil || r.Error.Code != "rolled_back" || !strings.Contains(r.Error.Message, "version 2 is active again") {
+		t.Fatalf("broken v4: %+v", r)
+	}
+	if v := modelVersion(); v != 2 {
+		t.Fatalf("serving version %d after the broken v4", v)
+	}
+	p, _ := cl.Predictions(ctx, ^uint64(0), 1)
+	waitUntil(t, "predictions from model version 2", func() bool {
+		got, err := cl.Predictions(ctx, p.LastSeq, 3)
+		return err == nil && len(got.Records) == 3 && got.Records[2].Model.Version == 2
+	})
+	// v4 was accepted once: it is the floor now, so v3 is refused too.
+	if r := apply(bundle(t, priv, "demo-motion", 3, data)); r.OK || r.Error.Code != "not_newer" {
+		t.Fatalf("v3 below the floor: %+v", r)
+	}
+
+	// A restart serves the installed v2 from the store.
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	startDaemon(t, path)
+	cl2 := client.New(filepath.Join(dir, "agent.sock"))
+	defer cl2.Close()
+	ms, err := cl2.Models(ctx)
+	if err != nil || len(ms) != 1 || ms[0].Version != 2 || !strings.Contains(ms[0].Source, filepath.Join("models", "demo-motion", "2")) {
+		t.Fatalf("after restart: %+v %v", ms, err)
+	}
+}
