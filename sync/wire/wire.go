@@ -178,15 +178,77 @@ const (
 )
 
 // WithSeq returns the JSON object payload with "seq": n added as its first
-// member. payload must be a JSON object.
+// member. payload must be a JSON object. A member of payload whose name a
+// JSON decoder would take for seq (any case, Unicode folding or escapes
+// included: "Seq", "\u0073eq", "ſeq") is dropped, so that every consumer
+// reads n.
 func WithSeq(n uint64, payload []byte) ([]byte, error) {
 	p := strings.TrimSpace(string(payload))
 	if !strings.HasPrefix(p, "{") || !strings.HasSuffix(p, "}") {
 		return nil, fmt.Errorf("record payload is not a JSON object")
+	}
+	if mayNameSeq(p) {
+		return withSeqParsed(n, p)
 	}
 	inner := strings.TrimSpace(p[1 : len(p)-1])
 	if inner == "" {
 		return []byte(fmt.Sprintf(`{"seq":%d}`, n)), nil
 	}
 	return []byte(fmt.Sprintf(`{"seq":%d,%s}`, n, inner)), nil
+}
+
+// mayNameSeq reports whether p might hold a member named like seq: it
+// holds an escape, a non-ASCII byte, or "seq" in any case.
+func mayNameSeq(p string) bool {
+	for i := 0; i < len(p); i++ {
+		if p[i] == '\\' || p[i] >= 0x80 {
+			return true
+		}
+	}
+	return strings.Contains(strings.ToLower(p), "seq")
+}
+
+// withSeqParsed rebuilds the object member by member, without any member
+// that decodes as seq.
+func withSeqParsed(n uint64, p string) ([]byte, error) {
+	dec := json.NewDecoder(strings.NewReader(p))
+	dec.UseNumber()
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("record payload is not a JSON object")
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `{"seq":%d`, n)
+	for dec.More() {
+		kt, err := dec.Token()
+		if err != nil {
+			return nil, fmt.Errorf("record payload: %w", err)
+		}
+		key, ok := kt.(string)
+		if !ok {
+			return nil, fmt.Errorf("record payload is not a JSON object")
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, fmt.Errorf("record payload: %w", err)
+		}
+		if strings.EqualFold(key, "seq") {
+			continue
+		}
+		kb, err := json.Marshal(key)
+		if err != nil {
+			return nil, fmt.Errorf("record payload: %w", err)
+		}
+		b.WriteByte(',')
+		b.Write(kb)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return nil, fmt.Errorf("record payload is not a JSON object")
+	}
+	if _, err := dec.Token(); err == nil {
+		return nil, fmt.Errorf("record payload has data after its object")
+	}
+	b.WriteByte('}')
+	return []byte(b.String()), nil
 }
