@@ -162,7 +162,7 @@ func TestVerifyRefusals(t *testing.T) {
 			bundle: func(t testing.TB) []byte { return signTest(t, privA, 3, false) },
 			opts:   func(o *VerifyOptions) { o.MaxBundleBytes = 1000 }},
 		{name: "listed sizes over the limit", code: CodeTooLarge,
-			bundle: func(t testing.TB) []byte { return crafted(t, privA, setFile(0, "size", 1<<40), nil) }},
+			bundle: func(t testing.TB) []byte { return crafted(t, privA, setFile(0, "size", int64(1)<<40), nil) }},
 		{name: "bundle over the limit (trailing data)", code: CodeTooLarge,
 			bundle: func(t testing.TB) []byte {
 				return append(signTest(t, privA, 3, false), make([]byte, 2<<20)...)
