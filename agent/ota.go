@@ -7,12 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/edge-agent/edge-agent/agent/api"
 	"github.com/edge-agent/edge-agent/agent/config"
+	"github.com/edge-agent/edge-agent/agent/models"
 	"github.com/edge-agent/edge-agent/ota"
 	"github.com/edge-agent/edge-agent/ota/fetch"
 	"github.com/edge-agent/edge-agent/ota/store"
@@ -165,13 +168,24 @@ func (d *Daemon) ApplyBundle(ctx context.Context, r io.Reader) (ApplyResult, err
 			res.SHA256 = f.SHA256
 		}
 	}
-	if _, err := d.store.Install(m.Name, m.Version, stage, store.Meta{Primary: file, SHA256: res.SHA256, Source: "ota key " + v.KeyID}); err != nil {
+	meta := store.Meta{Primary: file, SHA256: res.SHA256, Source: "ota key " + v.KeyID}
+	if m.SelfTest != nil {
+		if meta.SelfTest, err = json.Marshal(m.SelfTest); err != nil {
+			return res, err
+		}
+	}
+	dir, err := d.store.Install(m.Name, m.Version, stage, meta)
+	if err != nil {
 		return res, err
 	}
 	if err := d.floor.Raise(m.Kind, m.Name, m.Version); err != nil {
 		return res, err
 	}
 	d.log.Info("ota bundle installed", "model", m.Name, "version", m.Version, "file", file, "requires", requires, "key_id", v.KeyID)
+	if err := runSelfTest(m.Name, m.Version, dir, file, meta.SelfTest); err != nil {
+		d.log.Error("new model version failed its self-test: not activated", "model", m.Name, "version", m.Version, "err", err)
+		return res, refusal("self_test_failed", fmt.Errorf("%s version %d: %w; the running version stays", m.Name, m.Version, err))
+	}
 	prev, err := d.activate(ctx, m.Name, m.Version)
 	res.Previous = prev
 	return res, err
@@ -229,6 +243,13 @@ func (d *Daemon) cmdActivate(ctx context.Context, raw json.RawMessage) (any, err
 	}
 	d.otaMu.Lock()
 	defer d.otaMu.Unlock()
+	for _, v := range d.store.Versions(a.Name) {
+		if v.Version == a.Version {
+			if err := runSelfTest(a.Name, a.Version, v.Dir, filepath.Base(v.Primary), v.Meta.SelfTest); err != nil {
+				return nil, refusal("self_test_failed", fmt.Errorf("%s version %d: %w", a.Name, a.Version, err))
+			}
+		}
+	}
 	prev, err := d.activate(ctx, a.Name, a.Version)
 	if err != nil {
 		return nil, err
@@ -258,3 +279,64 @@ func (d *Daemon) cmdRollback(ctx context.Context, raw json.RawMessage) (any, err
 
 // otaDeadline bounds a command that downloads and installs.
 const otaDeadline = 30 * time.Minute
+
+// runSelfTest loads the model file of an installed version on its own and
+// checks that the self-test inputs give the self-test outputs (raw is the
+// store's copy of the manifest's self_test; nil: no self-test).
+func runSelfTest(name string, version int64, dir, file string, raw json.RawMessage) error {
+	if len(raw) == 0 {
+		return nil
+	}
+	var st ota.SelfTest
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return fmt.Errorf("self-test: %w", err)
+	}
+	m, err := models.Load(models.Spec{Name: name, Version: version, Path: filepath.Join(dir, filepath.FromSlash(file))})
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	var req api.InferRequest
+	for _, p := range st.Inputs {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
+		if err != nil {
+			return fmt.Errorf("self-test input: %w", err)
+		}
+		req.RawInputs = append(req.RawInputs, b)
+	}
+	resp, err := m.Infer(req)
+	if err != nil {
+		return fmt.Errorf("self-test: %w", err)
+	}
+	if len(resp.Outputs) != len(st.Outputs) {
+		return fmt.Errorf("self-test: the model has %d outputs, the test expects %d", len(resp.Outputs), len(st.Outputs))
+	}
+	for i, p := range st.Outputs {
+		want, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(p)))
+		if err != nil {
+			return fmt.Errorf("self-test output: %w", err)
+		}
+		got := resp.Outputs[i]
+		if st.MaxDiff == 0 {
+			if !bytes.Equal(got.Raw, want) {
+				return fmt.Errorf("self-test: output %d differs from %s", i, p)
+			}
+			continue
+		}
+		if len(want) != len(got.Raw) {
+			return fmt.Errorf("self-test: output %d has %d bytes, %s has %d", i, len(got.Raw), p, len(want))
+		}
+		// Compare real values: the expected bytes are read as the same
+		// tensor type by putting them through the same dequantization.
+		exp, err := m.DequantizeOutput(i, want)
+		if err != nil {
+			return fmt.Errorf("self-test: %w", err)
+		}
+		for k := range exp {
+			if d := math.Abs(exp[k] - got.Values[k]); !(d <= st.MaxDiff) {
+				return fmt.Errorf("self-test: output %d element %d is %g, want %g within %g", i, k, got.Values[k], exp[k], st.MaxDiff)
+			}
+		}
+	}
+	return nil
+}

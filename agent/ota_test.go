@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edge-agent/edge-agent/agent/api"
 	"github.com/edge-agent/edge-agent/agent/client"
 	"github.com/edge-agent/edge-agent/agent/demo"
+	"github.com/edge-agent/edge-agent/agent/models"
 	"github.com/edge-agent/edge-agent/internal/mqtttest"
 	"github.com/edge-agent/edge-agent/ota"
 	"github.com/edge-agent/edge-agent/sync/fleet"
@@ -126,6 +128,56 @@ func TestDaemonOTA(t *testing.T) {
 	// v4 was accepted once: it is the floor now, so v3 is refused too.
 	if r := apply(bundle(t, priv, "demo-motion", 3, data)); r.OK || r.Error.Code != "not_newer" {
 		t.Fatalf("v3 below the floor: %+v", r)
+	}
+
+	// Self-tests: v5 whose expected output is wrong is installed but not
+	// activated; v6 whose expected output is the model's own is.
+	in := make([]byte, 4*demo.WindowLen*demo.Axes)
+	for i := range in {
+		in[i] = byte(i * 7)
+	}
+	in = in[:len(in)/4*4]
+	ref, err := models.FromBytes(models.Spec{Name: "ref"}, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ref.Infer(api.InferRequest{RawInputs: [][]byte{in}})
+	ref.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	selfTested := func(version int64, out []byte) []byte {
+		var b bytes.Buffer
+		if _, _, err := ota.Sign(&b, priv, ota.Manifest{Kind: ota.KindModel, Name: "demo-motion", Version: version,
+			SelfTest: &ota.SelfTest{Inputs: []string{"in.bin"}, Outputs: []string{"out.bin"}}},
+			[]ota.FileSource{ota.FileFromBytes("demo-motion.tflite", data), ota.FileFromBytes("in.bin", in), ota.FileFromBytes("out.bin", out)},
+			ota.SignOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		return b.Bytes()
+	}
+	wrong := append([]byte(nil), want.Outputs[0].Raw...)
+	wrong[0] ^= 1
+	if r := apply(selfTested(5, wrong)); r.OK || r.Error.Code != "self_test_failed" {
+		t.Fatalf("v5 with a wrong self-test: %+v", r)
+	}
+	if v := modelVersion(); v != 2 {
+		t.Fatalf("serving version %d after a failed self-test", v)
+	}
+	if r := apply(selfTested(6, want.Outputs[0].Raw)); !r.OK {
+		t.Fatalf("v6 with a passing self-test: %+v", r)
+	}
+	if v := modelVersion(); v != 6 {
+		t.Fatalf("serving version %d after v6", v)
+	}
+	// model.rollback goes back to v2.
+	args, _ := json.Marshal(map[string]any{"name": "demo-motion"})
+	res, err := console.Send(ctx, device, "model.rollback", args, 10*time.Second)
+	if err != nil || len(res.Replies) != 1 || !res.Replies[0].OK {
+		t.Fatalf("model.rollback: %+v %v", res, err)
+	}
+	if v := modelVersion(); v != 2 {
+		t.Fatalf("serving version %d after model.rollback", v)
 	}
 
 	// A restart serves the installed v2 from the store.

@@ -91,8 +91,21 @@ type Manifest struct {
 	Files []File
 	// Variants are hardware-specific alternatives, tried in order.
 	Variants []Variant
+	// SelfTest, when set, is a check the device runs on the new model
+	// before it activates it (an addition to SPEC.md).
+	SelfTest *SelfTest
 	// KeyID is the id of the key that signs the manifest (KeyID).
 	KeyID string
+}
+
+// SelfTest names bundle files holding a model's inputs (raw little-endian
+// bytes, one file per input tensor in model order) and the outputs it must
+// produce from them. MaxDiff 0 wants the outputs byte for byte; above 0,
+// every dequantized output value may differ by at most MaxDiff.
+type SelfTest struct {
+	Inputs  []string `json:"inputs"`
+	Outputs []string `json:"outputs"`
+	MaxDiff float64  `json:"max_diff,omitempty"`
 }
 
 // wireManifest is the JSON form of a Manifest. Version stays raw so that
@@ -105,6 +118,7 @@ type wireManifest struct {
 	Expires  string          `json:"expires,omitempty"`
 	Files    []File          `json:"files"`
 	Variants []Variant       `json:"variants,omitempty"`
+	SelfTest *SelfTest       `json:"self_test,omitempty"`
 	KeyID    string          `json:"key_id"`
 }
 
@@ -114,7 +128,7 @@ type wireManifest struct {
 func (m Manifest) MarshalJSON() ([]byte, error) {
 	w := wireManifest{
 		Kind: m.Kind, Name: m.Name, Version: json.RawMessage(strconv.FormatInt(m.Version, 10)),
-		Created: formatTime(m.Created), Files: m.Files, Variants: m.Variants, KeyID: m.KeyID,
+		Created: formatTime(m.Created), Files: m.Files, Variants: m.Variants, SelfTest: m.SelfTest, KeyID: m.KeyID,
 	}
 	if w.Files == nil {
 		w.Files = []File{}
@@ -175,7 +189,7 @@ func parseManifest(b []byte, maxFiles int) (*Manifest, *Error) {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return nil, refuse(CodeBadManifest, "manifest JSON: data after the object")
 	}
-	m := &Manifest{Kind: w.Kind, Name: w.Name, Files: w.Files, Variants: w.Variants, KeyID: w.KeyID}
+	m := &Manifest{Kind: w.Kind, Name: w.Name, Files: w.Files, Variants: w.Variants, SelfTest: w.SelfTest, KeyID: w.KeyID}
 	if e := m.parseWire(&w, maxFiles); e != nil {
 		return nil, e
 	}
@@ -301,6 +315,19 @@ func (m *Manifest) validateFiles(maxFiles int) *Error {
 		// compares a field with an operator or value its type does not have.
 		if _, err := req.Match(&hwprobe.Profile{}); err != nil {
 			return refuse(CodeBadVariant, "variants[%d] (%s): %v", i, v.Path, err)
+		}
+	}
+	if st := m.SelfTest; st != nil {
+		if len(st.Inputs) == 0 || len(st.Outputs) == 0 || len(st.Inputs) > MaxVariants || len(st.Outputs) > MaxVariants {
+			return refuse(CodeBadManifest, "self_test: want 1 to %d inputs and outputs, got %d and %d", MaxVariants, len(st.Inputs), len(st.Outputs))
+		}
+		if !(st.MaxDiff >= 0) || st.MaxDiff > 1e30 {
+			return refuse(CodeBadManifest, "self_test.max_diff %v: want a number >= 0", st.MaxDiff)
+		}
+		for _, p := range append(append([]string(nil), st.Inputs...), st.Outputs...) {
+			if !seen[p] {
+				return refuse(CodeBadManifest, "self_test: %q is not one of the files", shorten(p))
+			}
 		}
 	}
 	return nil

@@ -196,3 +196,32 @@ func TestSignErrors(t *testing.T) {
 		t.Errorf("Sign: %v, manifest %+v, raw %s", err, m, raw)
 	}
 }
+
+func TestManifestSelfTest(t *testing.T) {
+	_, pub := testKey(1)
+	sum := strings.Repeat("ab", 32)
+	base := func(st *SelfTest) Manifest {
+		return Manifest{Kind: KindModel, Name: "m", Version: 2, Created: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+			Files:    []File{{Path: "m.tflite", SHA256: sum, Size: 10}, {Path: "in.bin", SHA256: sum, Size: 4}, {Path: "out.bin", SHA256: sum, Size: 3}},
+			SelfTest: st, KeyID: KeyID(pub)}
+	}
+	m := base(&SelfTest{Inputs: []string{"in.bin"}, Outputs: []string{"out.bin"}, MaxDiff: 0.5})
+	raw, err := m.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseManifest(raw)
+	if err != nil || got.SelfTest == nil || got.SelfTest.Inputs[0] != "in.bin" || got.SelfTest.Outputs[0] != "out.bin" || got.SelfTest.MaxDiff != 0.5 {
+		t.Fatalf("round trip: %+v %v", got, err)
+	}
+	for name, st := range map[string]*SelfTest{
+		"not a file":    {Inputs: []string{"in.bin"}, Outputs: []string{"nope.bin"}},
+		"no outputs":    {Inputs: []string{"in.bin"}},
+		"negative diff": {Inputs: []string{"in.bin"}, Outputs: []string{"out.bin"}, MaxDiff: -1},
+	} {
+		m := base(st)
+		if _, err := m.Encode(); !Is(err, CodeBadManifest) {
+			t.Errorf("%s: %v, want bad_manifest", name, err)
+		}
+	}
+}

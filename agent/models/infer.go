@@ -103,3 +103,23 @@ func fillReal(t *tensor.Tensor, v []float64) error {
 	}
 	return pipeline.FillTensor(t, 0, f)
 }
+
+// DequantizeOutput reads raw as the bytes of output i (the model's type
+// and quantization) and returns its real values.
+func (m *Model) DequantizeOutput(i int, raw []byte) ([]float64, error) {
+	var out []float64
+	err := m.Run(func(it *inference.Interpreter) error {
+		if i < 0 || i >= len(it.Outputs()) {
+			return fmt.Errorf("model %s has no output %d", m.meta.Name, i)
+		}
+		t := *it.Output(i)
+		if len(raw) != len(t.Data) {
+			return fmt.Errorf("output %d takes %d bytes, got %d", i, len(t.Data), len(raw))
+		}
+		t.Data = raw
+		var err error
+		out, err = pipeline.DequantizeTensor(&t, nil)
+		return err
+	})
+	return out, err
+}

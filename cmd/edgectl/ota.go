@@ -104,8 +104,11 @@ func otaSign(_ context.Context, args []string, stdout, _ io.Writer) error {
 	gz := fs.Bool("gzip", false, "gzip-compress the bundle")
 	out := fs.String("out", "", "bundle `file` to write")
 	asJSON := fs.Bool("json", false, "print the signed manifest as JSON")
-	var variants cliutil.Strings
+	var variants, stIn, stOut cliutil.Strings
 	fs.Var(&variants, "variant", "hardware-specific file `PATH:REQUIREMENT` (repeatable, tried in order)")
+	fs.Var(&stIn, "self-test-input", "a self-test input `FILE` (raw bytes of one input tensor; repeat in model order); it is added to the bundle")
+	fs.Var(&stOut, "self-test-output", "the output `FILE` the model must produce from the self-test inputs (repeat in model order)")
+	maxDiff := fs.Float64("self-test-max-diff", 0, "largest difference of a dequantized output value (0: the outputs byte for byte)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -123,7 +126,10 @@ func otaSign(_ context.Context, args []string, stdout, _ io.Writer) error {
 		return cliutil.Usagef("ota sign needs at least one FILE")
 	case *kind != ota.KindModel && *kind != ota.KindAgent:
 		return cliutil.Usagef("--kind %q: want model or agent", *kind)
+	case (len(stIn) == 0) != (len(stOut) == 0):
+		return cliutil.Usagef("a self-test needs both --self-test-input and --self-test-output")
 	}
+	pos = append(append(pos, stIn...), stOut...)
 	now := time.Now().UTC().Truncate(time.Second)
 	m := ota.Manifest{Kind: *kind, Name: *name, Version: *version, Created: now}
 	if *expires != "" {
@@ -149,6 +155,15 @@ func otaSign(_ context.Context, args []string, stdout, _ io.Writer) error {
 			return err
 		}
 		m.Variants = append(m.Variants, variant)
+	}
+	if len(stIn) > 0 {
+		m.SelfTest = &ota.SelfTest{MaxDiff: *maxDiff}
+		for _, f := range stIn {
+			m.SelfTest.Inputs = append(m.SelfTest.Inputs, filepath.Base(f))
+		}
+		for _, f := range stOut {
+			m.SelfTest.Outputs = append(m.SelfTest.Outputs, filepath.Base(f))
+		}
 	}
 	priv, err := ota.ReadPrivateKeyFile(*keyFile)
 	if err != nil {

@@ -274,3 +274,19 @@ func mustTime(t *testing.T, s string) time.Time {
 	}
 	return v
 }
+
+func TestOTASignSelfTest(t *testing.T) {
+	dir, prefix := otaFixture(t)
+	in, out := filepath.Join(dir, "in.bin"), filepath.Join(dir, "out.bin")
+	os.WriteFile(in, []byte{1, 2, 3, 4}, 0o644)
+	os.WriteFile(out, []byte{5, 6}, 0o644)
+	bundle := signBundle(t, dir, prefix, "--self-test-input", in, "--self-test-output", out, "--self-test-max-diff", "0.25")
+	code, stdout, errOut := cli("ota", "verify", "--trust", prefix+".pub", "--json", bundle)
+	if code != 0 || !strings.Contains(stdout, `"self_test"`) || !strings.Contains(stdout, `"in.bin"`) || !strings.Contains(stdout, `"max_diff": 0.25`) {
+		t.Fatalf("verify --json: exit %d %s %s", code, stdout, errOut)
+	}
+	if code, _, errOut := cli("ota", "sign", "--key", prefix+".key", "--name", "x", "--version", "1", "--out", filepath.Join(dir, "x.bundle"),
+		"--self-test-input", in, filepath.Join(dir, "model.tflite")); code != 2 || !strings.Contains(errOut, "both") {
+		t.Fatalf("a self-test without outputs: exit %d %q", code, errOut)
+	}
+}
