@@ -45,9 +45,7 @@ func (b *backend) Hardware(ctx context.Context) (json.RawMessage, error) {
 
 func (b *backend) Models() []api.Model {
 	d := b.d()
-	d.mu.Lock()
-	gen := d.gen
-	d.mu.Unlock()
+	gen := d.current()
 	out := []api.Model{}
 	for _, name := range gen.modelOrder {
 		out = append(out, gen.models[name].Info())

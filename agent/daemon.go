@@ -280,9 +280,7 @@ func (d *Daemon) stop() error {
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	var errs []error
-	d.mu.Lock()
-	gen := d.gen
-	d.mu.Unlock()
+	gen := d.current()
 	if gen != nil {
 		gen.stop(ctx, d.log)
 		gen.close()
@@ -349,9 +347,7 @@ func (d *Daemon) healthy() error {
 	if limit <= 0 {
 		return nil
 	}
-	d.mu.Lock()
-	gen := d.gen
-	d.mu.Unlock()
+	gen := d.current()
 	now := time.Now()
 	for _, p := range gen.pipelines {
 		if p.p.Stalled(now, limit) {
@@ -359,6 +355,13 @@ func (d *Daemon) healthy() error {
 		}
 	}
 	return nil
+}
+
+// current returns the running generation (models, sensors, pipelines).
+func (d *Daemon) current() *generation {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.gen
 }
 
 func (d *Daemon) currentConfig() *config.Config {

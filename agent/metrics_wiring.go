@@ -18,21 +18,11 @@ import (
 func (d *Daemon) startMetrics() (http.Handler, error) {
 	reg := prometheus.NewRegistry()
 	src := metrics.Sources{
-		Version: d.opts.Version,
-		Pipelines: func() []api.Pipeline {
-			d.mu.Lock()
-			gen := d.gen
-			d.mu.Unlock()
-			return d.pipelineStates(gen)
-		},
-		Buffer: d.bufferStatus,
-		MQTT:   d.mqttStatus,
-		Sensors: func() []api.SensorState {
-			d.mu.Lock()
-			gen := d.gen
-			d.mu.Unlock()
-			return d.sensorStates(gen)
-		},
+		Version:   d.opts.Version,
+		Pipelines: func() []api.Pipeline { return d.pipelineStates(d.current()) },
+		Buffer:    d.bufferStatus,
+		MQTT:      d.mqttStatus,
+		Sensors:   func() []api.SensorState { return d.sensorStates(d.current()) },
 	}
 	if s, err := live.NewSampler(d.opts.ProbeRoot); err == nil {
 		src.Live = metrics.NewLiveCache(s, 5*time.Second).Sample

@@ -70,9 +70,7 @@ func (d *Daemon) swap(ctx context.Context, next *config.Config, restart []string
 	if err != nil {
 		return res, err
 	}
-	d.mu.Lock()
-	old := d.gen
-	d.mu.Unlock()
+	old := d.current()
 	stopCtx, cancel := context.WithTimeout(ctx, shutdownTimeout(prev))
 	old.stop(stopCtx, d.log)
 	cancel()

@@ -23,13 +23,7 @@ func writeJSON(w http.ResponseWriter, v any) error {
 
 // writeRawJSON writes a JSON document as the response with status 200.
 func writeRawJSON(w http.ResponseWriter, b []byte) error {
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
-	_, _ = w.Write([]byte("\n"))
+	writeJSONStatus(w, http.StatusOK, b)
 	return nil
 }
 
@@ -37,11 +31,17 @@ func writeRawJSON(w http.ResponseWriter, b []byte) error {
 func writeError(w http.ResponseWriter, err error) {
 	e := asError(err)
 	b, _ := json.Marshal(ErrorBody{Error: wire.Error{Code: e.Code, Message: e.Message}})
+	writeJSONStatus(w, e.Status, b)
+}
+
+// writeJSONStatus writes b and a newline with status and the headers every
+// JSON response carries.
+func writeJSONStatus(w http.ResponseWriter, status int, b []byte) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(e.Status)
+	w.WriteHeader(status)
 	_, _ = w.Write(b)
 	_, _ = w.Write([]byte("\n"))
 }

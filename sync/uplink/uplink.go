@@ -261,23 +261,33 @@ func (u *Uplink) Respond(ctx context.Context, r wire.Response) error {
 	if err != nil {
 		return fmt.Errorf("respond to command %q: %w", r.ID, err)
 	}
+	if err := u.publishAndWait(ctx, u.topics.Response(u.o.DeviceID), false, payload); err != nil {
+		return fmt.Errorf("respond to command %q: %w", r.ID, err)
+	}
+	return nil
+}
+
+// publishAndWait publishes one QoS 1 message on the current connection and
+// waits for its PUBACK or ctx; without a connection it returns
+// ErrNotConnected at once.
+func (u *Uplink) publishAndWait(ctx context.Context, topic string, retained bool, payload []byte) error {
 	u.mu.Lock()
 	cl := u.client
 	u.mu.Unlock()
 	if cl == nil {
-		return fmt.Errorf("respond to command %q: %w", r.ID, ErrNotConnected)
+		return ErrNotConnected
 	}
-	tok := cl.Publish(u.topics.Response(u.o.DeviceID), 1, false, payload)
+	tok := cl.Publish(topic, 1, retained, payload)
 	u.sent(len(payload))
 	select {
 	case <-tok.Done():
 		if err := tok.Error(); err != nil {
-			return fmt.Errorf("respond to command %q: %w", r.ID, err)
+			return err
 		}
 		u.count(func(s *Stats) { s.MessagesAcked++ })
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("respond to command %q: %w", r.ID, ctx.Err())
+		return ctx.Err()
 	}
 }
 
@@ -286,25 +296,10 @@ func (u *Uplink) Respond(ctx context.Context, r wire.Response) error {
 // connection it returns ErrNotConnected: the next connection announces
 // the current status anyway.
 func (u *Uplink) PublishStatus(ctx context.Context) error {
-	u.mu.Lock()
-	cl := u.client
-	u.mu.Unlock()
-	if cl == nil {
-		return fmt.Errorf("publish status: %w", ErrNotConnected)
+	if err := u.publishAndWait(ctx, u.topics.Status(u.o.DeviceID), true, u.statusJSON("online")); err != nil {
+		return fmt.Errorf("publish status: %w", err)
 	}
-	status := u.statusJSON("online")
-	tok := cl.Publish(u.topics.Status(u.o.DeviceID), 1, true, status)
-	u.sent(len(status))
-	select {
-	case <-tok.Done():
-		if err := tok.Error(); err != nil {
-			return fmt.Errorf("publish status: %w", err)
-		}
-		u.count(func(s *Stats) { s.MessagesAcked++ })
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("publish status: %w", ctx.Err())
-	}
+	return nil
 }
 
 // Stats describes the uplink.
