@@ -78,6 +78,17 @@ type Daemon struct {
 	store *store.Store // installed model versions (OTA)
 	floor *ota.Floor   // highest version ever accepted, per model
 	otaMu sync.Mutex   // one install, activation or rollback at a time
+	// trials are the model versions on trial (health.go); guarded by otaMu.
+	trials trialState
+
+	// bg is cancelled when the daemon stops; bgWG waits for the
+	// goroutines started under it (trial watchers).
+	bg       context.Context
+	bgCancel context.CancelFunc
+	bgWG     sync.WaitGroup
+
+	alertMu       sync.Mutex
+	pendingAlerts [][]byte // alerts raised before the outbox opened
 }
 
 // inferenceObserver records inference times (the Prometheus metrics).
@@ -122,7 +133,9 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	d := &Daemon{opts: o, cfg: cfg, level: new(slog.LevelVar), started: time.Now(), loadedAt: time.Now()}
+	d := &Daemon{opts: o, cfg: cfg, level: new(slog.LevelVar), started: time.Now(), loadedAt: time.Now(),
+		trials: trialState{running: map[string]*trial{}, records: map[string]trialRecord{}}}
+	d.bg, d.bgCancel = context.WithCancel(context.Background())
 	d.log = newLogger(cfg, o.LogOutput, d.level)
 	d.notifier = notify.New(d.log)
 	if err := d.start(ctx); err != nil {
@@ -141,13 +154,16 @@ func (d *Daemon) start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("hardware probe: %w", err)
 	}
+	d.mu.Lock()
 	d.prof = p
+	d.mu.Unlock()
 	d.profile, _ = json.Marshal(p)
 	d.usable = max(1, hwprobe.UsableCPUs(p))
 
 	if err := d.openOTA(cfg); err != nil {
 		return err
 	}
+	d.resumeTrials(cfg)
 	_ = d.notifier.Status("loading models")
 	gen, err := d.build(ctx, cfg)
 	if err != nil {
@@ -202,6 +218,7 @@ func (d *Daemon) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	d.flushAlerts()
 	d.registerCommands()
 
 	handler, err := d.startMetrics()
@@ -216,6 +233,12 @@ func (d *Daemon) start(ctx context.Context) error {
 		return err
 	}
 	d.gen.start(d)
+	d.startTrials()
+	d.bgWG.Add(1)
+	go func() {
+		defer d.bgWG.Done()
+		d.reprobeLoop(d.bg)
+	}()
 	return nil
 }
 
@@ -280,6 +303,8 @@ func (d *Daemon) stop() error {
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	var errs []error
+	d.bgCancel()
+	d.bgWG.Wait()
 	gen := d.current()
 	if gen != nil {
 		gen.stop(ctx, d.log)

@@ -47,6 +47,12 @@ pipelines:
 // ready. The returned func stops it and returns Run's error.
 func startDaemon(t *testing.T, path string) (reload chan struct{}, stop func() error) {
 	t.Helper()
+	return startDaemonWith(t, Options{ConfigPath: path})
+}
+
+// startDaemonWith is startDaemon with more options (ConfigPath set).
+func startDaemonWith(t *testing.T, o Options) (reload chan struct{}, stop func() error) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan struct{})
 	reload = make(chan struct{})
@@ -56,7 +62,8 @@ func startDaemon(t *testing.T, path string) (reload chan struct{}, stop func() e
 		t.Fatal(err)
 	}
 	go func() {
-		done <- Run(ctx, Options{ConfigPath: path, Version: "test", LogOutput: logf, Reload: reload, Ready: func() { close(ready) }})
+		o.Version, o.LogOutput, o.Reload, o.Ready = "test", logf, reload, func() { close(ready) }
+		done <- Run(ctx, o)
 	}()
 	select {
 	case <-ready:

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -23,9 +24,12 @@ type generation struct {
 	cfg        *config.Config
 	models     map[string]*models.Model
 	modelOrder []string
-	sensors    []*sensorRun
-	pipelines  []*pipeRun
-	push       map[string]*sensor.Push
+	// fellBack names, per model, the variant file that did not load and
+	// was replaced by the version's generic file.
+	fellBack  map[string]string
+	sensors   []*sensorRun
+	pipelines []*pipeRun
+	push      map[string]*sensor.Push
 
 	sensorCancel context.CancelFunc
 	pipeCancel   context.CancelFunc
@@ -47,7 +51,7 @@ type pipeRun struct {
 // build loads cfg's models and builds its sensors and pipelines, without
 // starting them.
 func (d *Daemon) build(ctx context.Context, cfg *config.Config) (*generation, error) {
-	g := &generation{cfg: cfg, models: map[string]*models.Model{}, push: map[string]*sensor.Push{}}
+	g := &generation{cfg: cfg, models: map[string]*models.Model{}, push: map[string]*sensor.Push{}, fellBack: map[string]string{}}
 	ok := false
 	defer func() {
 		if !ok {
@@ -73,13 +77,20 @@ func (d *Daemon) build(ctx context.Context, cfg *config.Config) (*generation, er
 		}
 	}
 	for _, spec := range specs {
-		fromStore := false
+		fromStore, generic := false, ""
 		if d.store != nil {
 			if v, ok := d.store.Active(spec.Name); ok {
-				spec.Path, spec.Version, fromStore = v.Primary, v.Version, true
+				spec.Version, fromStore = v.Version, true
+				spec.Path, generic = d.pickInstalled(v)
 			}
 		}
 		m, err := models.Load(spec)
+		if err != nil && generic != "" && generic != spec.Path {
+			d.log.Error("model variant does not load: serving the generic file", "model", spec.Name, "variant", filepath.Base(spec.Path), "err", err)
+			g.fellBack[spec.Name] = spec.Path
+			spec.Path = generic
+			m, err = models.Load(spec)
+		}
 		if err != nil {
 			return nil, &loadError{name: spec.Name, fromStore: fromStore, err: err}
 		}

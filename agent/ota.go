@@ -70,6 +70,9 @@ type applyArgs struct {
 	URL    string `json:"url,omitempty"`
 	SHA256 string `json:"sha256,omitempty"`
 	Size   int64  `json:"size,omitempty"`
+	// WaitHealth makes the answer wait for the end of the new version's
+	// health window and carry its verdict.
+	WaitHealth bool `json:"wait_health,omitempty"`
 }
 
 // ApplyResult is ota.apply's answer.
@@ -84,6 +87,43 @@ type ApplyResult struct {
 	// Requires picked for this device.
 	File     string `json:"file"`
 	Requires string `json:"requires,omitempty"`
+	// Trial is the health window the new version is now in (absent: no
+	// window configured).
+	Trial *TrialInfo `json:"trial,omitempty"`
+	// Health is the trial's verdict, when the command asked to wait for
+	// it (wait_health).
+	Health *Verdict `json:"health,omitempty"`
+
+	trial *trial
+}
+
+// TrialInfo describes a new version's health window.
+type TrialInfo struct {
+	Window string    `json:"window"`
+	Until  time.Time `json:"until"`
+}
+
+// trialInfo describes t (nil: no trial).
+func trialInfo(t *trial, window time.Duration) *TrialInfo {
+	if t == nil {
+		return nil
+	}
+	return &TrialInfo{Window: window.String(), Until: time.Now().Add(window).UTC()}
+}
+
+// awaitVerdict waits for a trial's end and returns its verdict; a version
+// rolled back is a failure with the code rolled_back.
+func awaitVerdict(ctx context.Context, t *trial) (*Verdict, error) {
+	select {
+	case <-t.done:
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for the health window: %w", ctx.Err())
+	}
+	v := t.verdict
+	if v.State == "rolled_back" {
+		return &v, refusal("rolled_back", fmt.Errorf("%s version %d failed its health window and was rolled back: %s", t.rec.Name, t.rec.Version, v.Reason))
+	}
+	return &v, nil
 }
 
 // refusal is an error with a code for the fleet's response.
@@ -122,6 +162,13 @@ func (d *Daemon) cmdApply(ctx context.Context, raw json.RawMessage) (any, error)
 		d.log.Error("ota bundle refused", "err", err)
 		return nil, err
 	}
+	if a.WaitHealth && res.trial != nil {
+		v, err := awaitVerdict(ctx, res.trial)
+		res.Health = v
+		if err != nil {
+			return nil, err
+		}
+	}
 	return res, nil
 }
 
@@ -158,7 +205,7 @@ func (d *Daemon) ApplyBundle(ctx context.Context, r io.Reader) (ApplyResult, err
 		return ApplyResult{}, err
 	}
 	m := v.Manifest
-	file, requires := v.PickVariant(d.prof)
+	file, requires := v.PickVariant(d.hwProfile())
 	if strings.Contains(file, "/") {
 		return ApplyResult{}, refusal("bad_path", fmt.Errorf("model file %q: the store keeps model files at the top of a version's folder", file))
 	}
@@ -168,7 +215,7 @@ func (d *Daemon) ApplyBundle(ctx context.Context, r io.Reader) (ApplyResult, err
 			res.SHA256 = f.SHA256
 		}
 	}
-	meta := store.Meta{Primary: file, SHA256: res.SHA256, Source: "ota key " + v.KeyID}
+	meta := storeMeta(v, file, res.SHA256)
 	if m.SelfTest != nil {
 		if meta.SelfTest, err = json.Marshal(m.SelfTest); err != nil {
 			return res, err
@@ -186,8 +233,9 @@ func (d *Daemon) ApplyBundle(ctx context.Context, r io.Reader) (ApplyResult, err
 		d.log.Error("new model version failed its self-test: not activated", "model", m.Name, "version", m.Version, "err", err)
 		return res, refusal("self_test_failed", fmt.Errorf("%s version %d: %w; the running version stays", m.Name, m.Version, err))
 	}
-	prev, err := d.activate(ctx, m.Name, m.Version)
-	res.Previous = prev
+	prev, t, err := d.activate(ctx, m.Name, m.Version)
+	res.Previous, res.trial = prev, t
+	res.Trial = trialInfo(t, cfg.OTA.Health.Window.Duration())
 	return res, err
 }
 
@@ -205,22 +253,37 @@ func (d *Daemon) installedVersion(kind, name string) (int64, error) {
 }
 
 // activate switches name to version in the store and rebuilds the models,
-// sensors and pipelines; when the new version does not load, the store
-// goes back to the previous one and the running generation stays.
-func (d *Daemon) activate(ctx context.Context, name string, version int64) (prev int64, err error) {
+// sensors and pipelines, then puts the version on trial; when the new
+// version does not load, the store goes back to what was active (the
+// previous version, or the configured model) and the running generation
+// stays. The caller holds otaMu.
+func (d *Daemon) activate(ctx context.Context, name string, version int64) (prev int64, t *trial, err error) {
 	prev, err = d.store.Activate(name, version)
 	if err != nil {
-		return 0, refusal("activate_failed", err)
+		return 0, nil, refusal("activate_failed", err)
+	}
+	if prev == version {
+		return prev, nil, nil // already active: nothing changes
 	}
 	if _, err := d.rebuild(ctx); err != nil {
-		if _, rerr := d.store.Rollback(name); rerr != nil {
+		var rerr error
+		if prev > 0 {
+			_, rerr = d.store.Rollback(name)
+		} else {
+			_, rerr = d.store.Deactivate(name)
+		}
+		if rerr != nil {
 			d.log.Error("rollback after a failed activation failed", "model", name, "err", rerr)
 		}
+		back := "the configured model is"
+		if prev > 0 {
+			back = fmt.Sprintf("version %d is", prev)
+		}
 		d.log.Error("model version rolled back: it did not load", "model", name, "version", version, "back_to", prev, "err", err)
-		return prev, refusal("rolled_back", fmt.Errorf("%s version %d did not load, version %d is active again: %w", name, version, prev, err))
+		return prev, nil, refusal("rolled_back", fmt.Errorf("%s version %d did not load, %s active again: %w", name, version, back, err))
 	}
 	d.log.Info("model version active", "model", name, "version", version, "previous", prev)
-	return prev, nil
+	return prev, d.beginTrial(name, version, prev), nil
 }
 
 // rebuild builds the running configuration again (the store's active
@@ -250,11 +313,12 @@ func (d *Daemon) cmdActivate(ctx context.Context, raw json.RawMessage) (any, err
 			}
 		}
 	}
-	prev, err := d.activate(ctx, a.Name, a.Version)
+	prev, t, err := d.activate(ctx, a.Name, a.Version)
 	if err != nil {
 		return nil, err
 	}
-	return map[string]any{"name": a.Name, "version": a.Version, "previous": prev}, nil
+	return map[string]any{"name": a.Name, "version": a.Version, "previous": prev,
+		"trial": trialInfo(t, d.currentConfig().OTA.Health.Window.Duration())}, nil
 }
 
 func (d *Daemon) cmdRollback(ctx context.Context, raw json.RawMessage) (any, error) {
@@ -264,17 +328,25 @@ func (d *Daemon) cmdRollback(ctx context.Context, raw json.RawMessage) (any, err
 	}
 	d.otaMu.Lock()
 	defer d.otaMu.Unlock()
-	cur, _ := d.store.Active(a.Name)
-	to, err := d.store.Rollback(a.Name)
+	cur, ok := d.store.Active(a.Name)
+	if !ok {
+		return nil, refusal("rollback_failed", fmt.Errorf("model %s has no installed version active: the configured model is served", a.Name))
+	}
+	// Back to the previous installed version or, with none, to the
+	// configured model.
+	to, err := d.storeBack(a.Name)
 	if err != nil {
 		return nil, refusal("rollback_failed", err)
 	}
 	if _, err := d.rebuild(ctx); err != nil {
-		d.store.Activate(a.Name, cur.Version)
+		if _, aerr := d.store.Activate(a.Name, cur.Version); aerr != nil {
+			d.log.Error("model rollback undone failed", "model", a.Name, "err", aerr)
+		}
 		return nil, refusal("rollback_failed", fmt.Errorf("version %d did not load, %d stays: %w", to, cur.Version, err))
 	}
+	d.endTrial(a.Name, "superseded", fmt.Sprintf("rolled back to version %d by command", to))
 	d.log.Info("model rolled back", "model", a.Name, "from", cur.Version, "to", to)
-	return map[string]any{"name": a.Name, "version": to, "from": cur.Version}, nil
+	return map[string]any{"name": a.Name, "version": to, "from": cur.Version, "configured": to == 0}, nil
 }
 
 // otaDeadline bounds a command that downloads and installs.

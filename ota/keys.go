@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/edge-agent/edge-agent/internal/fsutil"
 	"io"
 	"os"
 	"path/filepath"
@@ -249,18 +250,5 @@ func ReadPublicKeyFile(path string) (Public, error) {
 	return k, nil
 }
 
-// syncDir fsyncs a directory so that the names created in it last.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("sync dir: %w", err)
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("sync dir %s: %w", dir, err)
-	}
-	return nil
-}
+// syncDir fsyncs a folder (see fsutil.SyncDir).
+func syncDir(dir string) error { return fsutil.SyncDir(dir) }

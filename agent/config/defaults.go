@@ -37,7 +37,12 @@ func Default() *Config {
 			MetricsInterval: Duration(10 * time.Second),
 		},
 		Buffer: BufferConfig{MaxBytes: 64 << 20, Policy: PolicyDropOldest},
-		OTA:    OTAConfig{MaxBundleBytes: 256 << 20},
+		OTA: OTAConfig{
+			MaxBundleBytes: 256 << 20,
+			Health:         HealthConfig{Window: Duration(time.Minute), MinCalls: 5, MaxErrorRate: 0.1, MaxRestarts: 3},
+			Agent:          AgentUpdateConfig{MaxStarts: 3},
+			Reprobe:        Duration(time.Minute),
+		},
 	}
 }
 

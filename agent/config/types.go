@@ -272,4 +272,43 @@ type OTAConfig struct {
 	RevokedKeys    []string `yaml:"revoked_keys" json:"revoked_keys"`
 	AllowDowngrade bool     `yaml:"allow_downgrade" json:"allow_downgrade"`
 	MaxBundleBytes Size     `yaml:"max_bundle_bytes" json:"max_bundle_bytes"`
+	// Health is the health gate a new model version, and a new agent
+	// binary, must pass after the switch.
+	Health HealthConfig `yaml:"health" json:"health"`
+	// Agent sets how the agent replaces its own binary.
+	Agent AgentUpdateConfig `yaml:"agent" json:"agent"`
+	// Reprobe is how often the hardware is probed again, so that an
+	// installed version with hardware-specific variants follows an
+	// accelerator that disappears or appears (0: only at start and
+	// reload).
+	Reprobe Duration `yaml:"reprobe" json:"reprobe"`
+}
+
+// HealthConfig bounds a new version's behaviour during its trial window;
+// a version outside the bounds is rolled back by the device itself.
+type HealthConfig struct {
+	// Window is how long a new version is on trial (0: no window; only
+	// loading and the bundle's self-test gate it).
+	Window Duration `yaml:"window" json:"window"`
+	// MinCalls is how many inferences the error rate and latency need
+	// before they are judged.
+	MinCalls int `yaml:"min_calls" json:"min_calls"`
+	// MaxErrorRate is the highest fraction of failed inferences allowed
+	// (0 to 1; 1 disables the check).
+	MaxErrorRate float64 `yaml:"max_error_rate" json:"max_error_rate"`
+	// MaxLatency bounds the 95th percentile of inference times (0: off).
+	MaxLatency Duration `yaml:"max_latency" json:"max_latency"`
+	// MaxRestarts is how many agent starts a model version may see while
+	// on trial; one more (a version that crashes the agent, say) rolls it
+	// back.
+	MaxRestarts int `yaml:"max_restarts" json:"max_restarts"`
+}
+
+// AgentUpdateConfig sets the agent's self-update (bundles of kind agent).
+type AgentUpdateConfig struct {
+	// Binary is the file replaced ("": the running executable).
+	Binary string `yaml:"binary" json:"binary"`
+	// MaxStarts is how many times a new binary may start without passing
+	// the health window before the previous binary is restored.
+	MaxStarts int `yaml:"max_starts" json:"max_starts"`
 }

@@ -225,6 +225,28 @@ func (c *Config) checkOTA(p *problems) {
 	if c.OTA.MaxBundleBytes < 1<<10 {
 		p.add("ota.max_bundle_bytes", "must be at least 1KiB, got %d", c.OTA.MaxBundleBytes)
 	}
+	h := c.OTA.Health
+	if h.Window < 0 {
+		p.add("ota.health.window", "must not be negative, got %s", h.Window)
+	}
+	if h.MinCalls < 1 {
+		p.add("ota.health.min_calls", "must be at least 1, got %d", h.MinCalls)
+	}
+	if !(h.MaxErrorRate >= 0 && h.MaxErrorRate <= 1) {
+		p.add("ota.health.max_error_rate", "want a fraction from 0 to 1, got %v", h.MaxErrorRate)
+	}
+	if h.MaxLatency < 0 {
+		p.add("ota.health.max_latency", "must not be negative, got %s", h.MaxLatency)
+	}
+	if h.MaxRestarts < 0 {
+		p.add("ota.health.max_restarts", "must not be negative, got %d", h.MaxRestarts)
+	}
+	if c.OTA.Reprobe < 0 {
+		p.add("ota.reprobe", "must not be negative, got %s", c.OTA.Reprobe)
+	}
+	if c.OTA.Agent.MaxStarts < 1 {
+		p.add("ota.agent.max_starts", "must be at least 1, got %d", c.OTA.Agent.MaxStarts)
+	}
 }
 
 // checkName checks a model, sensor or pipeline name and its uniqueness

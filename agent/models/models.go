@@ -11,6 +11,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/edge-agent/edge-agent/agent/api"
 	"github.com/edge-agent/edge-agent/agent/demo"
@@ -49,6 +50,8 @@ type Model struct {
 
 	mu sync.Mutex
 	it *inference.Interpreter
+
+	health healthCounters
 }
 
 // Builtin returns the bytes of a builtin model by name.
@@ -143,14 +146,18 @@ func (m *Model) Labels() []string { return m.labels }
 func (m *Model) Spec() Spec { return m.spec }
 
 // Run locks the interpreter and calls fn with it; fn fills the inputs,
-// calls Invoke and reads the outputs.
+// calls Invoke and reads the outputs. Each call counts in Health: its
+// time, and as an error when fn fails (unless for ErrBadInput).
 func (m *Model) Run(fn func(it *inference.Interpreter) error) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.it == nil {
 		return errors.New("model " + m.meta.Name + " is closed")
 	}
-	return fn(m.it)
+	start := time.Now()
+	err := fn(m.it)
+	m.health.record(time.Since(start), err)
+	return err
 }
 
 // Close releases the interpreter; a Run in progress finishes first.

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"github.com/edge-agent/edge-agent/internal/fsutil"
 	"hash"
 	"io"
 	"io/fs"
@@ -24,19 +25,8 @@ func syncFile(path string) error {
 	return nil
 }
 
-// syncDir fsyncs a directory, making the renames and removals in it
-// durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("selfupdate: opening directory %s to sync: %w", dir, err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("selfupdate: syncing directory %s: %w", dir, err)
-	}
-	return nil
-}
+// syncDir fsyncs a folder (see fsutil.SyncDir).
+func syncDir(dir string) error { return fsutil.SyncDir(dir) }
 
 // removeDurably removes path (a missing file is not an error) and fsyncs
 // its directory.

@@ -41,8 +41,9 @@ var (
 		"install-meta-temp", "install-meta-renamed", "install-done",
 		"activate-temp", "activate-renamed", "activate-done",
 	}
-	rollbackSteps = []string{"rollback-temp", "rollback-renamed", "rollback-done"}
-	pruneSteps    = []string{"prune-moved", "prune-removed"}
+	rollbackSteps   = []string{"rollback-temp", "rollback-renamed", "rollback-done"}
+	pruneSteps      = []string{"prune-moved", "prune-removed"}
+	deactivateSteps = []string{"deactivate-removed"}
 )
 
 // TestHelperInstall is the crash test's child process; run directly it does
@@ -97,6 +98,10 @@ func TestHelperInstall(t *testing.T) {
 		}
 	case "rollback":
 		if _, err := s.Rollback(testModel); err != nil {
+			t.Fatal(err)
+		}
+	case "deactivate":
+		if _, err := s.Deactivate(testModel); err != nil {
 			t.Fatal(err)
 		}
 	case "prune":
@@ -193,11 +198,16 @@ func checkInvariant(t *testing.T, root string, active, previous int64, versions 
 		}
 	}
 	raw, err := os.ReadFile(filepath.Join(root, testModel, stateFile))
-	if err != nil {
+	switch {
+	case active == 0 && !errors.Is(err, os.ErrNotExist):
+		t.Fatalf("state.json with no active version: %s, %v", raw, err)
+	case active == 0:
+	case err != nil:
 		t.Fatal(err)
-	}
-	if st, err := parseState(raw); err != nil || st != (state{Active: active, Previous: previous}) {
-		t.Fatalf("state.json %s: %+v, %v", raw, st, err)
+	default:
+		if st, err := parseState(raw); err != nil || st != (state{Active: active, Previous: previous}) {
+			t.Fatalf("state.json %s: %+v, %v", raw, st, err)
+		}
 	}
 	// The store still works: one more version goes in and is activated.
 	next := versions[len(versions)-1] + 1
@@ -262,6 +272,23 @@ func TestCrashRollback(t *testing.T) {
 	}
 }
 
+// TestCrashDeactivate kills a child process deactivating version 2: after
+// the restart either 2 is active with 1 previous, or nothing is.
+func TestCrashDeactivate(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns child processes")
+	}
+	for _, step := range append(slices.Clone(deactivateSteps), "") {
+		t.Run("at-"+step, func(t *testing.T) {
+			root := crashSetup(t, 2, 2, 1)
+			if killed := runHelper(t, root, "deactivate", step); killed != (step != "") {
+				t.Fatalf("child killed: %v, want %v", killed, step != "")
+			}
+			checkInvariant(t, root, 0, 0, []int64{1, 2})
+		})
+	}
+}
+
 // TestCrashPrune kills a child process pruning versions 1 and 2 (4
 // active, 3 previous) when it has moved version 1 out.
 func TestCrashPrune(t *testing.T) {
@@ -312,5 +339,12 @@ func TestCrashStepsComplete(t *testing.T) {
 	}
 	if !slices.Equal(got, pruneSteps) {
 		t.Fatalf("prune of one version passes %q, the crash test kills at %q", got, pruneSteps)
+	}
+	got = nil
+	if _, err := s.Deactivate(testModel); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, deactivateSteps) {
+		t.Fatalf("deactivate passes %q, the crash test kills at %q", got, deactivateSteps)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -69,6 +70,20 @@ type Meta struct {
 	Source string `json:"source,omitempty"`
 	// SelfTest is the verifier's self-test result, opaque to the store.
 	SelfTest json.RawMessage `json:"self_test,omitempty"`
+	// Generic is the bundle's generic model file when Primary is a
+	// hardware-specific variant: the file to fall back to when the
+	// variant's requirement stops matching or it does not load.
+	Generic string `json:"generic,omitempty"`
+	// Variants are the bundle's hardware-specific files with their
+	// requirements (hwprobe's language), so that the choice can be made
+	// again at run time.
+	Variants []Variant `json:"variants,omitempty"`
+}
+
+// Variant is a hardware-specific file of an installed version.
+type Variant struct {
+	Path     string `json:"path"`
+	Requires string `json:"requires"`
 }
 
 // clone returns m with its own copy of SelfTest.
@@ -76,6 +91,7 @@ func (m Meta) clone() Meta {
 	if m.SelfTest != nil {
 		m.SelfTest = append(json.RawMessage(nil), m.SelfTest...)
 	}
+	m.Variants = slices.Clone(m.Variants)
 	return m
 }
 
@@ -221,6 +237,16 @@ func checkMeta(m Meta) error {
 	}
 	if m.Size < 0 {
 		return fmt.Errorf("size %d: want >= 0", m.Size)
+	}
+	if m.Generic != "" {
+		if err := validPrimary(m.Generic); err != nil {
+			return fmt.Errorf("generic: %w", err)
+		}
+	}
+	for i, v := range m.Variants {
+		if err := validPrimary(v.Path); err != nil {
+			return fmt.Errorf("variants[%d]: %w", i, err)
+		}
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"github.com/edge-agent/edge-agent/internal/fsutil"
 	"os"
 	"path/filepath"
 )
@@ -13,23 +14,8 @@ const (
 	filePerm = 0o640
 )
 
-// syncDir fsyncs a folder, making the entries created, renamed or removed
-// in it durable.
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("open folder for fsync: %w", err)
-	}
-	serr := f.Sync()
-	cerr := f.Close()
-	if serr != nil {
-		return fmt.Errorf("fsync %s: %w", dir, serr)
-	}
-	if cerr != nil {
-		return fmt.Errorf("close %s: %w", dir, cerr)
-	}
-	return nil
-}
+// syncDir fsyncs a folder (see fsutil.SyncDir).
+func syncDir(dir string) error { return fsutil.SyncDir(dir) }
 
 // syncFile fsyncs a regular file.
 func syncFile(path string) error {

@@ -713,6 +713,37 @@ func (s *Store) rollback(name string) (int64, error) {
 	return to, nil
 }
 
+// Deactivate leaves the model with no active version (the installed
+// versions stay) and returns the version that was active, 0 when none
+// was: an agent then serves what its configuration names. The change is
+// one durable unlink of the model's state.json.
+func (s *Store) Deactivate(name string) (was int64, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := validName(name); err != nil {
+		return 0, fmt.Errorf("store: deactivate: %w", err)
+	}
+	if s.lock == nil {
+		return 0, fmt.Errorf("store: deactivate %s: %w", name, ErrClosed)
+	}
+	m := s.models[name]
+	if m == nil || m.active == 0 {
+		return 0, nil
+	}
+	dir := filepath.Join(s.root, name)
+	sp := filepath.Join(dir, stateFile)
+	if err := os.Remove(sp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return 0, fmt.Errorf("store: deactivate %s: %w", name, err)
+	}
+	was = m.active
+	m.active, m.previous = 0, 0
+	s.crash("deactivate-removed")
+	if err := syncDir(dir); err != nil {
+		return was, fmt.Errorf("store: deactivate %s: %w", name, err)
+	}
+	return was, nil
+}
+
 // version returns the Version of an installed meta.
 func (s *Store) version(meta Meta) Version {
 	dir := filepath.Join(s.root, meta.Name, versionDirName(meta.Version))

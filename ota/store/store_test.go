@@ -254,6 +254,44 @@ func TestInstallActivateRollback(t *testing.T) {
 	wantActive(t, s, 2, 0)
 }
 
+// TestDeactivate leaves a model with no active version, keeps its
+// versions, survives a reopen and can be undone by Activate.
+func TestDeactivate(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "models")
+	s := openStore(t, root)
+	if was, err := s.Deactivate(testModel); err != nil || was != 0 {
+		t.Fatalf("Deactivate of a model not installed: %d, %v", was, err)
+	}
+	install(t, s, 1)
+	install(t, s, 2)
+	activate(t, s, 1, 0)
+	activate(t, s, 2, 1)
+	was, err := s.Deactivate(testModel)
+	if err != nil || was != 2 {
+		t.Fatalf("Deactivate: %d, %v; want 2", was, err)
+	}
+	wantActive(t, s, 0, 0)
+	if _, err := os.Stat(filepath.Join(root, testModel, stateFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("state.json after Deactivate: %v", err)
+	}
+	if _, err := s.Rollback(testModel); !errors.Is(err, ErrNoPrevious) {
+		t.Fatalf("Rollback after Deactivate: %v, want ErrNoPrevious", err)
+	}
+	if got := versionNumbers(s.Versions(testModel)); !slices.Equal(got, []int64{1, 2}) {
+		t.Fatalf("Versions after Deactivate: %v", got)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openStore(t, root)
+	wantActive(t, s, 0, 0)
+	activate(t, s, 1, 0)
+	wantActive(t, s, 1, 0)
+	if _, err := s.Deactivate("../x"); !errors.Is(err, ErrInvalidName) {
+		t.Fatalf("Deactivate of a bad name: %v", err)
+	}
+}
+
 func TestInstallMeta(t *testing.T) {
 	s := openStore(t, t.TempDir())
 	self := json.RawMessage(`{"accuracy": 0.93, "cases": [1, 2]}`)
