@@ -174,6 +174,9 @@ install-systemd:
 	chmod 0644 $(DESTDIR)$(UNITDIR)/edge-agent.service
 	$(INSTALL) -m 0644 systemd/edge-agent.sysusers $(DESTDIR)$(SYSUSERSDIR)/edge-agent.conf
 	$(INSTALL) -m 0644 systemd/edge-agent.tmpfiles $(DESTDIR)$(TMPFILESDIR)/edge-agent.conf
+	$(INSTALL) -d $(DESTDIR)$(PREFIX)/share/edge-agent
+	sed 's|/usr/bin/edge-agent |$(BINDIR)/edge-agent |' systemd/self-update.conf > $(DESTDIR)$(PREFIX)/share/edge-agent/self-update.conf
+	chmod 0644 $(DESTDIR)$(PREFIX)/share/edge-agent/self-update.conf
 
 install-config:
 	@dst="$(DESTDIR)$(CONFDIR)/config.yaml"; \

@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/edge-agent/edge-agent/ota/selfupdate"
 	"io"
 	"log/slog"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/edge-agent/edge-agent/agent/api"
@@ -49,6 +51,10 @@ type Options struct {
 	// FastSensors makes simulated and file sensors emit without waiting
 	// between samples (benchmarks, tests).
 	FastSensors bool
+	// AfterBoot, when set, is called once the self-update boot check has
+	// counted this start, before anything else starts (the self-update
+	// tests build an agent that crashes there).
+	AfterBoot func()
 }
 
 // Daemon is the running agent: every subsystem, wired once.
@@ -89,6 +95,14 @@ type Daemon struct {
 
 	alertMu       sync.Mutex
 	pendingAlerts [][]byte // alerts raised before the outbox opened
+
+	// Self-update (selfupdate.go): the trial of this binary, if it is a
+	// new one; quit stops Run, restart makes it return ErrRestart;
+	// respSent is signalled when the answer to an agent update is sent.
+	agentTrial *selfupdate.Decision
+	quit       context.CancelFunc
+	restart    atomic.Bool
+	respSent   chan struct{}
 }
 
 // inferenceObserver records inference times (the Prometheus metrics).
@@ -136,13 +150,26 @@ func Run(ctx context.Context, o Options) error {
 	d := &Daemon{opts: o, cfg: cfg, level: new(slog.LevelVar), started: time.Now(), loadedAt: time.Now(),
 		trials: trialState{running: map[string]*trial{}, records: map[string]trialRecord{}}}
 	d.bg, d.bgCancel = context.WithCancel(context.Background())
+	d.respSent = make(chan struct{}, 1)
 	d.log = newLogger(cfg, o.LogOutput, d.level)
 	d.notifier = notify.New(d.log)
+	if d.bootCheck() {
+		return ErrRestart
+	}
+	if o.AfterBoot != nil {
+		o.AfterBoot()
+	}
+	ctx, d.quit = context.WithCancel(ctx)
+	defer d.quit()
 	if err := d.start(ctx); err != nil {
 		d.stop()
 		return err
 	}
-	return d.serve(ctx)
+	err = d.serve(ctx)
+	if err == nil && d.restart.Load() {
+		return ErrRestart
+	}
+	return err
 }
 
 // start brings every subsystem up, in dependency order.
@@ -212,13 +239,15 @@ func (d *Daemon) start(ctx context.Context) error {
 		AgentVersion:    d.opts.Version,
 		ModelsFunc:      d.modelMetas,
 		Profile:         d.profile,
-		CommandTimeouts: map[string]time.Duration{"ota.apply": otaDeadline, "model.activate": otaDeadline, "model.rollback": otaDeadline, "reload": otaDeadline},
+		CommandTimeouts: map[string]time.Duration{"ota.apply": otaDeadline, "agent.update": otaDeadline, "model.activate": otaDeadline, "model.rollback": otaDeadline, "reload": otaDeadline},
+		OnRespond:       d.onRespond,
 		Logger:          d.log,
 	})
 	if err != nil {
 		return err
 	}
 	d.flushAlerts()
+	d.reportAgentResult()
 	d.registerCommands()
 
 	handler, err := d.startMetrics()
@@ -239,6 +268,13 @@ func (d *Daemon) start(ctx context.Context) error {
 		defer d.bgWG.Done()
 		d.reprobeLoop(d.bg)
 	}()
+	if d.agentTrial != nil {
+		d.bgWG.Add(1)
+		go func() {
+			defer d.bgWG.Done()
+			d.watchAgentTrial(d.bg)
+		}()
+	}
 	return nil
 }
 

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/edge-agent/edge-agent/sync/command"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -93,6 +95,9 @@ type ApplyResult struct {
 	// Health is the trial's verdict, when the command asked to wait for
 	// it (wait_health).
 	Health *Verdict `json:"health,omitempty"`
+	// Restarting: an agent binary was installed and the agent restarts
+	// into it once this answer is sent.
+	Restarting bool `json:"restarting,omitempty"`
 
 	trial *trial
 }
@@ -132,9 +137,19 @@ func refusal(code string, err error) error {
 }
 
 func (d *Daemon) cmdApply(ctx context.Context, raw json.RawMessage) (any, error) {
+	return d.applyCommand(ctx, "ota.apply", "", raw)
+}
+
+// cmdAgentUpdate is agent.update: ota.apply for bundles of kind agent only.
+func (d *Daemon) cmdAgentUpdate(ctx context.Context, raw json.RawMessage) (any, error) {
+	return d.applyCommand(ctx, "agent.update", ota.KindAgent, raw)
+}
+
+// applyCommand runs ota.apply or agent.update: kind "" takes any kind.
+func (d *Daemon) applyCommand(ctx context.Context, name, kind string, raw json.RawMessage) (any, error) {
 	var a applyArgs
 	if err := json.Unmarshal(raw, &a); err != nil {
-		return nil, refusal("bad_args", fmt.Errorf("ota.apply takes {\"bundle\": BASE64} or {\"url\", \"sha256\", \"size\"}: %v", err))
+		return nil, refusal("bad_args", fmt.Errorf("%s takes {\"bundle\": BASE64} or {\"url\", \"sha256\", \"size\"}: %v", name, err))
 	}
 	cfg := d.currentConfig()
 	var r io.Reader
@@ -143,7 +158,13 @@ func (d *Daemon) cmdApply(ctx context.Context, raw json.RawMessage) (any, error)
 		r = bytes.NewReader(a.Bundle)
 	case a.URL != "" && len(a.Bundle) == 0:
 		path := filepath.Join(cfg.DataDir, "ota-download")
-		err := fetch.Fetch(ctx, fetch.Target{URL: a.URL, SHA256: a.SHA256, Size: a.Size}, path, fetch.Options{MaxBytes: cfg.OTA.MaxBundleBytes.Int64()})
+		command.ReportProgress(ctx, wire.Progress{Stage: "download", Total: a.Size})
+		err := fetch.Fetch(ctx, fetch.Target{URL: a.URL, SHA256: a.SHA256, Size: a.Size}, path, fetch.Options{
+			MaxBytes: cfg.OTA.MaxBundleBytes.Int64(),
+			Progress: func(have, total int64) {
+				command.ReportProgress(ctx, wire.Progress{Stage: "download", Done: have, Total: total})
+			},
+		})
 		if err != nil {
 			return nil, refusal("fetch_failed", err)
 		}
@@ -155,14 +176,16 @@ func (d *Daemon) cmdApply(ctx context.Context, raw json.RawMessage) (any, error)
 		defer f.Close()
 		r = f
 	default:
-		return nil, refusal("bad_args", errors.New("ota.apply takes exactly one of bundle (base64) and url"))
+		return nil, refusal("bad_args", fmt.Errorf("%s takes exactly one of bundle (base64) and url", name))
 	}
-	res, err := d.ApplyBundle(ctx, r)
+	command.ReportProgress(ctx, wire.Progress{Stage: "verify"})
+	res, err := d.applyBundle(ctx, r, kind)
 	if err != nil {
 		d.log.Error("ota bundle refused", "err", err)
 		return nil, err
 	}
 	if a.WaitHealth && res.trial != nil {
+		command.ReportProgress(ctx, wire.Progress{Stage: "health", Message: "version " + strconv.FormatInt(res.Version, 10) + " on trial for " + res.Trial.Window})
 		v, err := awaitVerdict(ctx, res.trial)
 		res.Health = v
 		if err != nil {
@@ -172,11 +195,16 @@ func (d *Daemon) cmdApply(ctx context.Context, raw json.RawMessage) (any, error)
 	return res, nil
 }
 
-// ApplyBundle verifies a model bundle, installs it in the store, activates
-// it and serves it; a model that does not load is rolled back to the
-// previous version at once. Every refusal is logged and returned with its
-// reason code.
+// ApplyBundle verifies a bundle and applies it. A model is installed in
+// the store, activated and served (a model that does not load is rolled
+// back at once, one that fails its health window later); an agent binary
+// replaces the running one, and the agent restarts. Every refusal is
+// logged and returned with its reason code.
 func (d *Daemon) ApplyBundle(ctx context.Context, r io.Reader) (ApplyResult, error) {
+	return d.applyBundle(ctx, r, "")
+}
+
+func (d *Daemon) applyBundle(ctx context.Context, r io.Reader, kind string) (ApplyResult, error) {
 	d.otaMu.Lock()
 	defer d.otaMu.Unlock()
 	cfg := d.currentConfig()
@@ -194,7 +222,7 @@ func (d *Daemon) ApplyBundle(ctx context.Context, r io.Reader) (ApplyResult, err
 	}
 	defer cleanup()
 	v, err := ota.Verify(r, ota.VerifyOptions{
-		TrustedKeys: keys, RevokedKeyIDs: cfg.OTA.RevokedKeys, Kind: ota.KindModel,
+		TrustedKeys: keys, RevokedKeyIDs: cfg.OTA.RevokedKeys, Kind: kind,
 		AllowDowngrade: cfg.OTA.AllowDowngrade, MaxBundleBytes: cfg.OTA.MaxBundleBytes.Int64(),
 		Installed: d.installedVersion,
 	}, stage)
@@ -205,6 +233,9 @@ func (d *Daemon) ApplyBundle(ctx context.Context, r io.Reader) (ApplyResult, err
 		return ApplyResult{}, err
 	}
 	m := v.Manifest
+	if m.Kind == ota.KindAgent {
+		return d.applyAgent(ctx, v)
+	}
 	file, requires := v.PickVariant(d.hwProfile())
 	if strings.Contains(file, "/") {
 		return ApplyResult{}, refusal("bad_path", fmt.Errorf("model file %q: the store keeps model files at the top of a version's folder", file))
@@ -221,6 +252,7 @@ func (d *Daemon) ApplyBundle(ctx context.Context, r io.Reader) (ApplyResult, err
 			return res, err
 		}
 	}
+	command.ReportProgress(ctx, wire.Progress{Stage: "install"})
 	dir, err := d.store.Install(m.Name, m.Version, stage, meta)
 	if err != nil {
 		return res, err
@@ -233,6 +265,7 @@ func (d *Daemon) ApplyBundle(ctx context.Context, r io.Reader) (ApplyResult, err
 		d.log.Error("new model version failed its self-test: not activated", "model", m.Name, "version", m.Version, "err", err)
 		return res, refusal("self_test_failed", fmt.Errorf("%s version %d: %w; the running version stays", m.Name, m.Version, err))
 	}
+	command.ReportProgress(ctx, wire.Progress{Stage: "activate"})
 	prev, t, err := d.activate(ctx, m.Name, m.Version)
 	res.Previous, res.trial = prev, t
 	res.Trial = trialInfo(t, cfg.OTA.Health.Window.Duration())

@@ -117,6 +117,7 @@ func (d *Daemon) registerCommands() {
 		return (*backend)(d).Models(), nil
 	})
 	r.Register("ota.apply", d.cmdApply)
+	r.Register("agent.update", d.cmdAgentUpdate)
 	r.Register("model.activate", d.cmdActivate)
 	r.Register("model.rollback", d.cmdRollback)
 }

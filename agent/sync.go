@@ -51,6 +51,9 @@ type SyncOptions struct {
 	// CommandTimeouts bound the named commands' handlers (others: the
 	// dispatcher's default).
 	CommandTimeouts map[string]time.Duration
+	// OnRespond, when set, is called with each command response once it
+	// was published (or failed to be).
+	OnRespond func(wire.Response)
 	// Profile is the hardware profile's JSON, published retained on
 	// edge/{id}/hardware; nil probes the device here.
 	Profile []byte
@@ -124,11 +127,19 @@ func StartSync(ctx context.Context, o SyncOptions) (*Sync, error) {
 		var up *uplink.Uplink
 		d, err := command.NewDispatcher(command.Options{
 			Device: o.DeviceID, Registry: s.Registry, Seen: seen, Logger: o.Logger, Timeouts: o.CommandTimeouts,
+			Progress: func(p wire.Progress) {
+				if err := up.PublishProgress(p); err != nil && !errors.Is(err, uplink.ErrNotConnected) {
+					o.Logger.Debug("command progress not sent", "id", p.ID, "err", err)
+				}
+			},
 			Respond: func(r wire.Response) {
 				ctx, cancel := context.WithTimeout(runCtx, 10*time.Second)
 				defer cancel()
 				if err := up.Respond(ctx, r); err != nil {
 					o.Logger.Warn("command response not sent", "id", r.ID, "err", err)
+				}
+				if o.OnRespond != nil {
+					o.OnRespond(r)
 				}
 			},
 		})

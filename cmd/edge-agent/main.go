@@ -12,8 +12,10 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"github.com/edge-agent/edge-agent/agent"
 	"io"
 	"os"
 
@@ -59,6 +61,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func exit(err error, stderr io.Writer) int {
+	if errors.Is(err, agent.ErrRestart) {
+		fmt.Fprintf(stderr, "edge-agent: %v: exit %d for the supervisor to start it\n", err, agent.ExitRestart)
+		return agent.ExitRestart
+	}
 	return cliutil.Exit("edge-agent", err, stderr)
 }
 

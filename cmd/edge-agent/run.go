@@ -14,6 +14,10 @@ import (
 	"github.com/edge-agent/edge-agent/internal/cliutil"
 )
 
+// afterBoot is agent.Options.AfterBoot: nil, except in the self-update
+// test's crash-looping build (crashtest.go, build tag edgeagent_crashtest).
+var afterBoot func()
+
 // defaultConfig is where the packaged agent reads its configuration.
 const defaultConfig = "/etc/edge-agent/config.yaml"
 
@@ -28,7 +32,7 @@ func cmdRun(args []string, stdout io.Writer) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	o := agent.Options{ConfigPath: *path, Sets: sets, Version: version, FastSensors: *fast}
+	o := agent.Options{ConfigPath: *path, Sets: sets, Version: version, FastSensors: *fast, AfterBoot: afterBoot}
 	if *demo {
 		o.ConfigPath, o.ConfigData = "demo.yaml (embedded)", configs.Demo()
 	}

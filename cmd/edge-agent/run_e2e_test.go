@@ -575,7 +575,8 @@ func TestRunOTAE2E(t *testing.T) {
 	if v := version(); v != 2 {
 		t.Fatalf("serving v%d after the refusals", v)
 	}
-	if out, err := fleetOTA(sign(4), "--serve", "127.0.0.1:0"); err != nil || !strings.Contains(out, "serving") {
+	if out, err := fleetOTA(sign(4), "--serve", "127.0.0.1:0"); err != nil || !strings.Contains(out, "serving") ||
+		!strings.Contains(out, device+": download") || !strings.Contains(out, device+": activate") {
 		t.Fatalf("fleet ota v4 --serve: %v\n%s", err, out)
 	}
 	if v := version(); v != 4 {

@@ -21,8 +21,8 @@ func cmdFleet(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	subs := []command{
 		{"ls", "list the devices from their retained status", fleetLs},
 		{"cmd", "send a command to a device, a group or all, and collect the answers", fleetCmd},
-		{"watch", "print what devices publish: status, predictions, metrics, responses", fleetWatch},
-		{"ota", "send a signed bundle with ota.apply (inline, or served over HTTP) and show the outcomes", fleetOTA},
+		{"watch", "print what devices publish: status, predictions, metrics, responses, progress", fleetWatch},
+		{"ota", "send a signed bundle with ota.apply (inline, or served over HTTP) and show progress and outcomes", fleetOTA},
 	}
 	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" || args[0] == "help" {
 		fmt.Fprintln(stdout, "Usage: edgectl fleet COMMAND [ARGS]")
@@ -230,7 +230,8 @@ func fleetCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := helpFlagSet("fleet cmd", "fleet cmd TARGET NAME [ARGS-JSON | key=value ...] [--wait D] [--json]\n\n"+
 		"TARGET is a device id, group:NAME or all. ARGS is one JSON object, or key=value pairs\n"+
 		"(a value that parses as JSON is sent as such: n=3 sends a number, name=x a string).\n"+
-		"Exits 1 when a device fails or an expected device does not answer.", stdout)
+		"Progress reports of long commands are printed on stderr as they come (JSON lines\n"+
+		"with --json). Exits 1 when a device fails or an expected device does not answer.", stdout)
 	var bf brokerFlags
 	bf.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -255,7 +256,7 @@ func fleetCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	c := bf.console(stderr)
 	c.Expires = *expires
-	res, err := c.Send(ctx, pos[0], pos[1], cmdArgs, *wait)
+	res, err := c.SendWithProgress(ctx, pos[0], pos[1], cmdArgs, *wait, progressPrinter(stderr, *asJSON))
 	if errors.Is(err, context.Canceled) && res.ID != "" && ctx.Err() != nil {
 		// Interrupted while collecting: show what came, then fail.
 		if !*asJSON {
@@ -333,8 +334,8 @@ func resultError(res fleet.Result) error {
 
 func fleetWatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := helpFlagSet("fleet watch", "fleet watch [--json] [--count N] [--for D]\n\n"+
-		"Prints, one line each, the status, predictions, alerts, metrics and command responses\n"+
-		"the devices publish, until interrupted (Ctrl-C), --count events or --for a duration.", stdout)
+		"Prints, one line each, the status, predictions, alerts, metrics, command responses\n"+
+		"and progress reports the devices publish, until interrupted (Ctrl-C), --count events or --for a duration.", stdout)
 	var bf brokerFlags
 	bf.register(fs)
 	asJSON := fs.Bool("json", false, "print one JSON object per line")
@@ -459,6 +460,8 @@ func formatEvent(e fleet.Event) string {
 		} else if r.Error != nil {
 			fmt.Fprintf(&b, " %s %s: %s", r.ID, r.Error.Code, r.Error.Message)
 		}
+	case fleet.KindProgress:
+		fmt.Fprintf(&b, " %s %s", printable(e.Progress.ID, 64), progressText(*e.Progress))
 	case fleet.KindDropped:
 		fmt.Fprintf(&b, " %d events dropped: the output is too slow", e.Dropped)
 	case fleet.KindConnection:

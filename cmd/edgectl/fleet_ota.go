@@ -28,9 +28,11 @@ const maxInline = 4 << 20
 func fleetOTA(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := helpFlagSet("fleet ota", "fleet ota TARGET BUNDLE [--serve HOST:PORT [--url-host HOST]] [--wait D] [--json]\n\n"+
 		"Sends BUNDLE (made by edgectl ota sign) to TARGET with ota.apply and prints each\n"+
-		"device's outcome. Bundles up to 4 MiB travel inside the command; larger ones need\n"+
-		"--serve, which serves the file over HTTP (with Range, so devices resume) until the\n"+
-		"answers are in. Exits 1 when a device refuses or does not answer.", stdout)
+		"device's outcome, and its progress reports on stderr as they come (download,\n"+
+		"verify, install, activate; JSON lines with --json). Bundles up to 4 MiB travel\n"+
+		"inside the command; larger ones need --serve, which serves the file over HTTP\n"+
+		"(with Range, so devices resume) until the answers are in. Exits 1 when a device\n"+
+		"refuses or does not answer.", stdout)
 	var bf brokerFlags
 	bf.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -87,7 +89,7 @@ func fleetOTA(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	c := bf.console(stderr)
-	res, err := c.Send(ctx, pos[0], "ota.apply", cmdArgs, *wait)
+	res, err := c.SendWithProgress(ctx, pos[0], "ota.apply", cmdArgs, *wait, progressPrinter(stderr, *asJSON))
 	if err != nil && !(errors.Is(err, context.Canceled) && res.ID != "") {
 		return fmt.Errorf("fleet ota: %w", err)
 	}

@@ -38,6 +38,10 @@ func TestShippedUnitDirectives(t *testing.T) {
 		{"Service", "ExecReload", "/bin/kill -HUP $MAINPID"},
 		{"Service", "WatchdogSec", "30s"},
 		{"Service", "Restart", "on-failure"},
+		// 75 is agent.ExitRestart (agent/selfupdate.go): a self-update's
+		// restart, a success that restarts.
+		{"Service", "SuccessExitStatus", "75"},
+		{"Service", "RestartForceExitStatus", "75"},
 		{"Service", "RestartSec", "2s"},
 		{"Service", "TimeoutStopSec", "30s"},
 		{"Service", "User", "edge-agent"},
@@ -142,5 +146,28 @@ func TestShippedFilesAgree(t *testing.T) {
 	user, _ := User(users, "edge-agent")
 	if user.Home != "/var/lib/edge-agent" {
 		t.Errorf("edge-agent's home is %q, want /var/lib/edge-agent", user.Home)
+	}
+}
+
+// TestShippedSelfUpdateDropIn checks the self-update drop-in: it resets
+// ExecStart to the state-directory copy, which ExecStartPre seeds (as root)
+// only when it is missing, owned by the service user.
+func TestShippedSelfUpdateDropIn(t *testing.T) {
+	u, err := ParseUnit(strings.NewReader(shipped(t, "self-update.conf")))
+	if err != nil {
+		t.Fatalf("self-update.conf: %v", err)
+	}
+	starts := u.All("Service", "ExecStart")
+	if len(starts) != 2 || starts[0] != "" || starts[1] != "/var/lib/edge-agent/bin/edge-agent run --config /etc/edge-agent/config.yaml" {
+		t.Fatalf("ExecStart lines %q: want a reset, then the state-directory copy", starts)
+	}
+	pre, ok := u.Last("Service", "ExecStartPre")
+	if !ok || !strings.HasPrefix(pre, "+/bin/sh -c ") || !strings.Contains(pre, "test -x /var/lib/edge-agent/bin/edge-agent ||") ||
+		!strings.Contains(pre, "-o edge-agent -g edge-agent") {
+		t.Fatalf("ExecStartPre=%s", pre)
+	}
+	main := shippedUnit(t)
+	if dir, _ := main.Last("Service", "StateDirectory"); dir != "edge-agent" {
+		t.Fatalf("the drop-in's copy lives in StateDirectory=edge-agent, the unit has %q", dir)
 	}
 }

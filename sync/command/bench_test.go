@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -55,6 +56,47 @@ func BenchmarkDispatcher(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "commands/s")
+		})
+	}
+}
+
+// BenchmarkReportProgress measures ReportProgress from a handler: reports
+// of one stage, almost all throttled (the cost a handler pays for reporting
+// on every buffer it copies), and a new stage each time (each queued).
+func BenchmarkReportProgress(b *testing.B) {
+	for _, kind := range []string{"same-stage", "new-stage"} {
+		b.Run(kind, func(b *testing.B) {
+			reg := NewRegistry()
+			stages := []string{"download", "verify"}
+			reg.Register("long", func(ctx context.Context, _ json.RawMessage) (any, error) {
+				i := 0
+				for b.Loop() {
+					st := stages[0]
+					if kind == "new-stage" {
+						st = stages[i&1]
+					}
+					i++
+					ReportProgress(ctx, wire.Progress{Stage: st, Done: int64(i), Total: 1 << 30})
+				}
+				return nil, nil
+			})
+			responses := make(chan wire.Response, 1)
+			d, err := NewDispatcher(Options{Device: "bench", Registry: reg, Respond: func(r wire.Response) { responses <- r },
+				Progress: func(wire.Progress) {}})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { d.Run(ctx); close(done) }()
+			defer func() { cancel(); <-done }()
+			d.Submit("edge/bench/cmd", []byte(`{"id":"p","name":"long"}`))
+			if r := <-responses; !r.OK {
+				b.Fatalf("%+v", r)
+			}
+			s := d.Stats()
+			b.ReportMetric(float64(s.Progress), "sent")
+			b.ReportMetric(float64(s.ProgressDropped), "dropped")
 		})
 	}
 }

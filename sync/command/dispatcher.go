@@ -40,6 +40,14 @@ type Options struct {
 	// edge/{id}/cmd/response). It is called from one goroutine at a time,
 	// never from Submit.
 	Respond func(wire.Response)
+	// Progress sends a progress report of a running command (the uplink
+	// publishes it on edge/{id}/cmd/progress); nil drops them, and
+	// ReportProgress does nothing. It is called from the goroutine that
+	// calls Respond, so a command's reports go before its response; it
+	// must return quickly (Uplink.PublishProgress does not wait for the
+	// broker), since responses wait behind it. While it is slow, reports
+	// are dropped, never the handler held up.
+	Progress func(wire.Progress)
 	// Timeout bounds each handler (DefaultTimeout when 0); Timeouts
 	// overrides it per command name (e.g. a longer one for ota.apply).
 	Timeout  time.Duration
@@ -73,10 +81,25 @@ type Stats struct {
 	Unknown     uint64 `json:"unknown"`      // refused: no handler
 	Busy        uint64 `json:"busy"`         // refused: queue full
 	Dropped     uint64 `json:"dropped"`      // responses not sent: reply queue full or stopping
+	// Progress counts the progress reports handed to Options.Progress;
+	// ProgressDropped those lost because the sender was slow, the handler
+	// had returned, or Progress panicked; ProgressThrottled those that
+	// repeated a stage within ProgressInterval.
+	Progress          uint64 `json:"progress"`
+	ProgressDropped   uint64 `json:"progress_dropped"`
+	ProgressThrottled uint64 `json:"progress_throttled"`
 }
 
 type counters struct {
 	received, run, ok, failed, panics, timeouts, duplicates, expired, badRequests, unknown, busy, dropped atomic.Uint64
+	progressSent, progressDropped, progressThrottled                                                      atomic.Uint64
+}
+
+// outgoing is what the send loop sends: a response, or a progress report
+// when progress is set.
+type outgoing struct {
+	resp     wire.Response
+	progress *wire.Progress
 }
 
 type job struct {
@@ -93,6 +116,7 @@ type Dispatcher struct {
 	reg           *Registry
 	seen          SeenStore
 	respond       func(wire.Response)
+	progress      func(wire.Progress) // nil: no progress reports
 	timeout       time.Duration
 	timeouts      map[string]time.Duration
 	maxPayload    int
@@ -100,11 +124,14 @@ type Dispatcher struct {
 	now           func() time.Time
 	log           *slog.Logger
 
-	queue    chan job
-	replies  chan wire.Response
-	started  atomic.Bool
-	handlers sync.WaitGroup // handler goroutines, including abandoned ones
-	c        counters
+	queue   chan job
+	replies chan outgoing // responses and progress reports, in the order made
+	// progressWaiting counts the progress reports in replies; at most
+	// progressQueue, so they never take the responses' room.
+	progressWaiting atomic.Int32
+	started         atomic.Bool
+	handlers        sync.WaitGroup // handler goroutines, including abandoned ones
+	c               counters
 }
 
 // NewDispatcher returns a Dispatcher; call Run to start it. Submit may be
@@ -120,7 +147,7 @@ func NewDispatcher(o Options) (*Dispatcher, error) {
 		return nil, errors.New("command dispatcher: no Respond function")
 	}
 	d := &Dispatcher{
-		device: o.Device, reg: o.Registry, seen: o.Seen, respond: o.Respond,
+		device: o.Device, reg: o.Registry, seen: o.Seen, respond: o.Respond, progress: o.Progress,
 		timeout: o.Timeout, timeouts: map[string]time.Duration{}, maxPayload: o.MaxPayload,
 		pruneInterval: o.PruneInterval, now: o.Now, log: o.Logger,
 	}
@@ -151,8 +178,9 @@ func NewDispatcher(o Options) (*Dispatcher, error) {
 	}
 	d.queue = make(chan job, q)
 	// Room for an immediate answer to every queued command and as many
-	// refusals again before replies are dropped.
-	d.replies = make(chan wire.Response, 2*q+16)
+	// refusals again before replies are dropped, besides the progress
+	// reports.
+	d.replies = make(chan outgoing, 2*q+16+progressQueue)
 	return d, nil
 }
 
@@ -164,6 +192,7 @@ func (d *Dispatcher) Stats() Stats {
 		Panics: c.panics.Load(), Timeouts: c.timeouts.Load(), Duplicates: c.duplicates.Load(),
 		Expired: c.expired.Load(), BadRequests: c.badRequests.Load(), Unknown: c.unknown.Load(),
 		Busy: c.busy.Load(), Dropped: c.dropped.Load(),
+		Progress: c.progressSent.Load(), ProgressDropped: c.progressDropped.Load(), ProgressThrottled: c.progressThrottled.Load(),
 	}
 }
 
@@ -201,7 +230,7 @@ func (d *Dispatcher) Submit(topic string, payload []byte) {
 // the reply queue is full.
 func (d *Dispatcher) reply(r wire.Response) {
 	select {
-	case d.replies <- r:
+	case d.replies <- outgoing{resp: r}:
 	default:
 		d.c.dropped.Add(1)
 		d.log.Error("command response dropped: reply queue full", "id", r.ID)
@@ -243,7 +272,7 @@ loop:
 			}
 			if r, ok := d.process(ctx, j); ok {
 				select {
-				case d.replies <- r:
+				case d.replies <- outgoing{resp: r}:
 				case <-ctx.Done():
 					d.c.dropped.Add(1)
 					break loop
@@ -276,24 +305,33 @@ func (d *Dispatcher) waitHandlers() {
 	}
 }
 
-// sendLoop calls Respond for each reply; when ctx is done it sends what is
+// sendLoop calls Respond for each reply and Progress for each progress
+// report, in the order they were queued; when ctx is done it sends what is
 // already queued and returns.
 func (d *Dispatcher) sendLoop(ctx context.Context) {
 	for {
 		select {
-		case r := <-d.replies:
-			d.send(r)
+		case o := <-d.replies:
+			d.sendOne(o)
 		case <-ctx.Done():
 			for {
 				select {
-				case r := <-d.replies:
-					d.send(r)
+				case o := <-d.replies:
+					d.sendOne(o)
 				default:
 					return
 				}
 			}
 		}
 	}
+}
+
+func (d *Dispatcher) sendOne(o outgoing) {
+	if o.progress != nil {
+		d.sendProgress(*o.progress)
+		return
+	}
+	d.send(o.resp)
 }
 
 func (d *Dispatcher) send(r wire.Response) {
@@ -423,6 +461,10 @@ func (d *Dispatcher) call(ctx context.Context, log *slog.Logger, h Handler, cmd 
 	}
 	hctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	// Closed when call returns, before the response is queued: reports
+	// made later (by a handler that outlived its timeout) are dropped.
+	hctx, closeReporter := d.withReporter(hctx, cmd.ID)
+	defer closeReporter()
 	done := make(chan outcome, 1)
 	d.handlers.Add(1)
 	go func() {

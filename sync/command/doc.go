@@ -48,6 +48,20 @@
 // are rare and their handlers short, and a handler that needs long (ota.apply)
 // gets its own timeout through [Options].Timeouts.
 //
+// # Progress
+//
+// A long handler (ota.apply's download, verify, install, activate) calls
+// [ReportProgress] with its context as it goes. The [Dispatcher] fills in
+// the command id and device, rate-limits the reports (one per
+// [ProgressInterval] per command, except that a new stage always goes) and
+// hands them to [Options].Progress (the uplink publishes them, QoS 0, on
+// edge/{id}/cmd/progress) from the goroutine that sends the responses, so a
+// command's reports go before its response and none after it. Progress is
+// outside the one-response contract: reports are not stored with the id, a
+// redelivered id gets only its stored response, and reports are dropped
+// (counted in [Stats]) rather than hold up a handler when the sender is
+// slow.
+//
 // # Guarantees
 //
 //   - A command id runs at most once per device for as long as the id is kept

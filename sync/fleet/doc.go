@@ -22,11 +22,16 @@
 //     that id. For a device it stops at its answer; for a group or the fleet
 //     it waits the whole wait, then names the expected devices that did not
 //     answer: the group's members by their retained status, or every device
-//     whose retained status is online.
+//     whose retained status is online. [Console.SendWithProgress] also
+//     subscribes edge/{id}/cmd/progress (edge/+/cmd/progress for a group or
+//     the fleet) before publishing, and passes each progress report of the
+//     command ([wire.Progress]: stage, done, total) to a callback as it
+//     arrives, for long commands such as ota.apply.
 //   - [Console.Watch] calls a function for each status, hardware profile,
-//     prediction and alert record, metrics message and command response the
-//     devices publish, decoding gzip-compressed record messages (uplink's
-//     Options.Gzip) and reconnecting after a lost connection.
+//     prediction and alert record, metrics message, command response and
+//     progress report the devices publish, decoding gzip-compressed record
+//     messages (uplink's Options.Gzip) and reconnecting after a lost
+//     connection.
 //
 // # Caveats
 //

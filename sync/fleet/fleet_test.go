@@ -340,6 +340,12 @@ func TestWatch(t *testing.T) {
 	}); !ok {
 		t.Fatal("no response event")
 	}
+	// A progress report shows too.
+	dev.Publish("cmd/progress", []byte(`{"id":"c9","device":"w1","ts":"2026-11-26T12:00:00Z","stage":"download","done":5,"total":10}`))
+	if e, ok := find(func(e fleet.Event) bool { return e.Kind == fleet.KindProgress }); !ok || e.Device != "w1" ||
+		e.Progress.ID != "c9" || e.Progress.Stage != "download" || e.Progress.Done != 5 || e.Progress.Total != 10 {
+		t.Fatalf("progress event %+v", e)
+	}
 	// The device goes away: its offline status shows.
 	dev.Stop()
 	if _, ok := find(func(e fleet.Event) bool {

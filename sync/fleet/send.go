@@ -117,8 +117,23 @@ func (r Result) OK() bool {
 // It returns early when the target is one device and it has answered. An
 // error means the command could not be sent (or ctx ended: the Result then
 // holds what was collected so far); devices that fail or do not answer are
-// reported in the Result, not as an error.
+// reported in the Result, not as an error. It is SendWithProgress without
+// progress.
 func (c *Console) Send(ctx context.Context, target, name string, args json.RawMessage, wait time.Duration) (Result, error) {
+	return c.SendWithProgress(ctx, target, name, args, wait, nil)
+}
+
+// SendWithProgress is Send that also passes to onProgress (when not nil)
+// each progress report of the command that the targeted devices publish
+// on edge/{id}/cmd/progress: it subscribes to them before it publishes the
+// command. A report's Device is the one its topic names. onProgress runs on
+// a goroutine of its own, one call at a time, in the order the reports
+// arrived, and never after SendWithProgress returned; a device's reports
+// that arrive after its answer are left out, and while onProgress is slow
+// reports beyond the first 1024 waiting are dropped (and logged). Reports
+// are best-effort (QoS 0): a Reply, not a report, says how the command
+// ended.
+func (c *Console) SendWithProgress(ctx context.Context, target, name string, args json.RawMessage, wait time.Duration, onProgress func(wire.Progress)) (Result, error) {
 	tg, err := ParseTarget(target)
 	if err != nil {
 		return Result{}, err
@@ -162,12 +177,31 @@ func (c *Console) Send(ctx context.Context, target, name string, args json.RawMe
 	var sentAt time.Time
 	answered := map[string]bool{}
 	arrived := make(chan string, 1)
+	relay := startRelay(onProgress)
+	defer relay.stop() // also on the early returns below
 	handler := func(_ mqtt.Client, m mqtt.Message) {
 		if state.handle(m.Topic(), m.Payload()) {
 			return
 		}
 		id := tp.DeviceOf(m.Topic())
-		if id == "" || m.Topic() != tp.Response(id) {
+		if id == "" {
+			return
+		}
+		if m.Topic() == tp.Progress(id) {
+			var p wire.Progress
+			if relay == nil || json.Unmarshal(m.Payload(), &p) != nil || p.ID != cmd.ID {
+				return
+			}
+			p.Device = id
+			mu.Lock()
+			late := answered[id]
+			mu.Unlock()
+			if !late {
+				relay.push(p)
+			}
+			return
+		}
+		if m.Topic() != tp.Response(id) {
 			return
 		}
 		var r wire.Response
@@ -193,9 +227,15 @@ func (c *Console) Send(ctx context.Context, target, name string, args json.RawMe
 		}
 	}
 	filters := map[string]byte{tp.Wildcard("status"): 0, tp.Wildcard("cmd/response"): 1}
+	if relay != nil {
+		filters[tp.Wildcard("cmd/progress")] = 0
+	}
 	if tg.Device != "" {
 		// Only its messages matter: no need for every device's status.
 		filters = map[string]byte{tp.Status(tg.Device): 0, tp.Response(tg.Device): 1}
+		if relay != nil {
+			filters[tp.Progress(tg.Device)] = 0
+		}
 	}
 	if err := k.subscribe(ctx, filters, handler); err != nil {
 		return res, err
@@ -224,6 +264,11 @@ collect:
 			ctxErr = ctx.Err()
 			break collect
 		}
+	}
+	// The reports that came before the end are all passed on before Send
+	// returns; later ones are not.
+	if n := relay.stop(); n > 0 {
+		c.logger().Warn("fleet console: progress reports dropped: the progress callback is slow", "id", cmd.ID, "dropped", n)
 	}
 	mu.Lock()
 	defer mu.Unlock()

@@ -24,6 +24,7 @@ const (
 	KindAlert      = "alert"      // one record of edge/{id}/alerts: Seq, Record
 	KindMetrics    = "metrics"    // Seq, Metrics
 	KindResponse   = "response"   // Response
+	KindProgress   = "progress"   // Progress: a running command's progress report
 	KindInvalid    = "invalid"    // a message that does not decode: Error says why
 	KindConnection = "connection" // the connection was lost (Error) or is back
 	KindDropped    = "dropped"    // Dropped events were lost because the callback was slow
@@ -51,6 +52,7 @@ type Event struct {
 	Profile   json.RawMessage `json:"-"`
 	Metrics   *wire.Metrics   `json:"metrics,omitempty"`
 	Response  *wire.Response  `json:"response,omitempty"`
+	Progress  *wire.Progress  `json:"progress,omitempty"`
 	Error     string          `json:"error,omitempty"`
 	Dropped   uint64          `json:"dropped,omitempty"`
 }
@@ -70,7 +72,8 @@ type received struct {
 }
 
 // Watch calls fn for each status, hardware profile, prediction and alert
-// record, metrics message and command response the devices publish,
+// record, metrics message, command response and progress report the
+// devices publish,
 // starting with the retained status and hardware of every device, until
 // ctx ends (it then returns nil). fn runs on one goroutine, in the order
 // the messages arrived; while it is slow, up to 4096 messages wait, and
@@ -82,6 +85,7 @@ func (c *Console) Watch(ctx context.Context, fn func(Event)) error {
 	filters := map[string]byte{
 		tp.Wildcard("status"): 1, tp.Wildcard("hardware"): 1, tp.Wildcard("predictions"): 1,
 		tp.Wildcard("alerts"): 1, tp.Wildcard("metrics"): 1, tp.Wildcard("cmd/response"): 1,
+		tp.Wildcard("cmd/progress"): 0, // published QoS 0
 	}
 	queue := make(chan received, watchQueue)
 	var dropped atomic.Uint64
@@ -191,6 +195,14 @@ func decodeMessage(tp wire.Topics, r received) []Event {
 		}
 		e := base
 		e.Kind, e.Response = KindResponse, &resp
+		return []Event{e}
+	case tp.Progress(id):
+		var p wire.Progress
+		if err := json.Unmarshal(r.payload, &p); err != nil {
+			return invalid("progress report does not decode: %v", err)
+		}
+		e := base
+		e.Kind, e.Progress = KindProgress, &p
 		return []Event{e}
 	case tp.Stream(id, "metrics"):
 		data, err := Decompress(r.payload)

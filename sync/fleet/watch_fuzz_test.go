@@ -12,7 +12,7 @@ import (
 // decoder, every message gives at least one event, and every event encodes
 // as JSON (fleet watch --json prints it).
 func FuzzDecodeMessage(f *testing.F) {
-	suffixes := []string{"status", "hardware", "predictions", "alerts", "metrics", "cmd/response", "other"}
+	suffixes := []string{"status", "hardware", "predictions", "alerts", "metrics", "cmd/response", "cmd/progress", "other"}
 	for i, s := range []string{
 		`{"state":"online","agent_version":"1","models":[{"name":"m","version":1,"sha256":"x"}],"ts":"2026-01-01T00:00:00Z"}`,
 		profileSeed,
@@ -20,6 +20,7 @@ func FuzzDecodeMessage(f *testing.F) {
 		`{"device":"d","records":[1,"x",null,{}]}`,
 		`{"device":"d","seq":3,"ts":"2026-01-01T00:00:00Z","metrics":{"a":1,"b":[1,2]}}`,
 		`{"id":"x","ok":false,"error":{"code":"failed","message":"m"}}`,
+		`{"id":"x","device":"dev","ts":"2026-01-01T00:00:00Z","stage":"download","done":1,"total":2}`,
 		"\x1f\x8b\x08\x00garbage", ``, `null`, `{"records":{}}`,
 	} {
 		f.Add(uint8(i), []byte(s))

@@ -11,6 +11,7 @@
 //	edge/{id}/metrics         one wire.Metrics per record, with its seq
 //	edge/{id}/cmd, edge/group/{g}/cmd, edge/all/cmd    subscribed, QoS 1, to the sink
 //	edge/{id}/cmd/response    Respond, QoS 1
+//	edge/{id}/cmd/progress    PublishProgress, QoS 0, not retained, never waited for
 //
 // # Basics
 //

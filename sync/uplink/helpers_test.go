@@ -112,6 +112,7 @@ type received struct {
 	topic   string
 	payload []byte
 	retain  bool
+	qos     byte
 }
 
 type collector struct {
@@ -150,7 +151,7 @@ func (c *collector) onMessage(_ mqtt.Client, m mqtt.Message) {
 		c.handle()
 	}
 	c.mu.Lock()
-	c.msg = append(c.msg, received{topic: m.Topic(), payload: append([]byte(nil), m.Payload()...), retain: m.Retained()})
+	c.msg = append(c.msg, received{topic: m.Topic(), payload: append([]byte(nil), m.Payload()...), retain: m.Retained(), qos: m.Qos()})
 	c.mu.Unlock()
 }
 

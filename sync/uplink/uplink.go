@@ -31,7 +31,8 @@ type CommandSink interface {
 
 // Errors.
 var (
-	// ErrNotConnected is returned by Respond while there is no connection.
+	// ErrNotConnected is returned by Respond and PublishProgress while
+	// there is no connection.
 	ErrNotConnected = errors.New("not connected to the broker")
 	// ErrNotAuthorized is in the error of a connection attempt the broker
 	// refused for the device's credentials (username and password file,
@@ -289,6 +290,46 @@ func (u *Uplink) publishAndWait(ctx context.Context, topic string, retained bool
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// PublishProgress publishes a command's progress report on
+// edge/{id}/cmd/progress, QoS 0 and not retained, and returns without
+// waiting for the broker: reports are best-effort, and the response
+// (Respond) is what ends a command. It waits for nothing but the MQTT
+// client's writer taking the message, which is at once unless the
+// connection is congested (then at most AckTimeout, the client's write
+// timeout, as every publish). Device is filled in when empty. Without a
+// connection it returns ErrNotConnected at once; the report is not kept
+// for later. It suits command.Options.Progress.
+func (u *Uplink) PublishProgress(p wire.Progress) error {
+	if p.Device == "" {
+		p.Device = u.o.DeviceID
+	}
+	payload, err := json.Marshal(p)
+	if err != nil {
+		return fmt.Errorf("progress of command %q: %w", p.ID, err)
+	}
+	u.mu.Lock()
+	cl := u.client
+	u.mu.Unlock()
+	if cl == nil {
+		return fmt.Errorf("progress of command %q: %w", p.ID, ErrNotConnected)
+	}
+	// paho hands a QoS 0 message to its writer and completes the token
+	// once written; only an error already known is reported.
+	tok := cl.Publish(u.topics.Progress(u.o.DeviceID), 0, false, payload)
+	select {
+	case <-tok.Done():
+		if err := tok.Error(); err != nil {
+			if errors.Is(err, mqtt.ErrNotConnected) {
+				err = ErrNotConnected
+			}
+			return fmt.Errorf("progress of command %q: %w", p.ID, err)
+		}
+	default:
+	}
+	u.sent(len(payload))
+	return nil
 }
 
 // PublishStatus publishes the retained online status again (after the

@@ -10,6 +10,7 @@
 //	edge/group/{g}/cmd        down            Command
 //	edge/all/cmd              down            Command
 //	edge/{id}/cmd/response    up              Response
+//	edge/{id}/cmd/progress    up              Progress of a running command (QoS 0, an addition to SPEC.md)
 //
 // The prefix ("edge/") is configurable.
 package wire
@@ -60,6 +61,11 @@ func (t Topics) AllCommand() string { return t.p() + "all/cmd" }
 
 // Response returns edge/{id}/cmd/response.
 func (t Topics) Response(id string) string { return t.p() + id + "/cmd/response" }
+
+// Progress returns edge/{id}/cmd/progress, where a device reports how a
+// long-running command advances. Reports are QoS 0, not retained and
+// best-effort; the command's one Response on Response(id) still ends it.
+func (t Topics) Progress(id string) string { return t.p() + id + "/cmd/progress" }
 
 // Wildcard returns edge/+/SUFFIX, e.g. Wildcard("status").
 func (t Topics) Wildcard(suffix string) string { return t.p() + "+/" + suffix }
@@ -157,6 +163,25 @@ type Response struct {
 	OK     bool            `json:"ok"`
 	Result json.RawMessage `json:"result,omitempty"`
 	Error  *Error          `json:"error,omitempty"`
+}
+
+// Progress reports how a running command advances (ota.apply's download,
+// say). A command may send any number of them before its Response, none
+// after; they are best-effort (QoS 0), so a console must not count on
+// seeing every one, and the Response alone says how the command ended.
+type Progress struct {
+	ID     string    `json:"id"`     // the command's id
+	Device string    `json:"device"` // who reports
+	TS     time.Time `json:"ts"`
+	// Stage names the step under way: "download", "verify", "install",
+	// "activate", or any other word the handler chooses.
+	Stage string `json:"stage"`
+	// Done and Total count the stage's work, in bytes or steps; Total is 0
+	// when unknown.
+	Done  int64 `json:"done,omitempty"`
+	Total int64 `json:"total,omitempty"`
+	// Message is an optional line for a person.
+	Message string `json:"message,omitempty"`
 }
 
 // Error is a failed command's error.

@@ -2,7 +2,8 @@
 // console and edgectl: each is a real MQTT client (paho) that publishes a
 // retained status (with an "offline" last will) and a hardware profile,
 // subscribes its command topics and answers commands through a real
-// command.Dispatcher, as the agent does.
+// command.Dispatcher, as the agent does; a handler's
+// command.ReportProgress reports go out on edge/{id}/cmd/progress.
 package fleettest
 
 import (
@@ -100,6 +101,15 @@ func Start(t testing.TB, broker string, o Options) *Device {
 					return
 				}
 				d.cl.Publish(d.topics.Response(o.ID), 1, false, b).WaitTimeout(timeout)
+			},
+			// As the uplink's PublishProgress: QoS 0, not waited for.
+			Progress: func(p wire.Progress) {
+				b, err := json.Marshal(p)
+				if err != nil {
+					t.Errorf("device %s: encode progress: %v", o.ID, err)
+					return
+				}
+				d.cl.Publish(d.topics.Progress(o.ID), 0, false, b)
 			},
 		})
 		if err != nil {
