@@ -257,9 +257,6 @@ func (d *Daemon) applyBundle(ctx context.Context, r io.Reader, kind string) (App
 	if err != nil {
 		return res, err
 	}
-	if err := d.floor.Raise(m.Kind, m.Name, m.Version); err != nil {
-		return res, err
-	}
 	d.log.Info("ota bundle installed", "model", m.Name, "version", m.Version, "file", file, "requires", requires, "key_id", v.KeyID)
 	if err := runSelfTest(m.Name, m.Version, dir, file, meta.SelfTest); err != nil {
 		d.log.Error("new model version failed its self-test: not activated", "model", m.Name, "version", m.Version, "err", err)
@@ -269,7 +266,18 @@ func (d *Daemon) applyBundle(ctx context.Context, r io.Reader, kind string) (App
 	prev, t, err := d.activate(ctx, m.Name, m.Version)
 	res.Previous, res.trial = prev, t
 	res.Trial = trialInfo(t, cfg.OTA.Health.Window.Duration())
-	return res, err
+	if err != nil {
+		return res, err
+	}
+	// The floor rises once the version is active: a bundle interrupted
+	// before (a crash, a power cut) can be sent again, and a version that
+	// did not load or failed its self-test raises nothing. A version
+	// activated and later rolled back by its health window stays the
+	// floor, so it cannot be installed again.
+	if err := d.floor.Raise(m.Kind, m.Name, m.Version); err != nil {
+		return res, err
+	}
+	return res, nil
 }
 
 // installedVersion is the floor a bundle must be above: the highest

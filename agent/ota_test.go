@@ -33,9 +33,10 @@ func bundle(t *testing.T, priv ota.Private, name string, version int64, model []
 // TestDaemonOTA sends model bundles to a running daemon with the fleet
 // console over a real broker: a signed v2 is installed, activated and
 // served; v1 (older) and a tampered v3 are refused with their reason
-// codes; a signed v4 that does not load is rolled back to v2 by itself;
-// the pipeline keeps publishing, now with version 2, and a restart serves
-// v2 from the store.
+// codes; a signed v4 that does not load is rolled back to v2 by itself
+// (and raises no floor, so v3 is accepted next); the pipeline keeps
+// publishing; self-tests gate activation; model.rollback goes back; a
+// restart serves the installed version from the store.
 func TestDaemonOTA(t *testing.T) {
 	b := mqtttest.Start(t)
 	dir := t.TempDir()
@@ -125,9 +126,13 @@ func TestDaemonOTA(t *testing.T) {
 		got, err := cl.Predictions(ctx, p.LastSeq, 3)
 		return err == nil && len(got.Records) == 3 && got.Records[2].Model.Version == 2
 	})
-	// v4 was accepted once: it is the floor now, so v3 is refused too.
-	if r := apply(bundle(t, priv, "demo-motion", 3, data)); r.OK || r.Error.Code != "not_newer" {
-		t.Fatalf("v3 below the floor: %+v", r)
+	// v4 never became active, so it did not raise the floor: v3 is
+	// accepted.
+	if r := apply(bundle(t, priv, "demo-motion", 3, data)); !r.OK {
+		t.Fatalf("v3 after the broken v4: %+v", r)
+	}
+	if v := modelVersion(); v != 3 {
+		t.Fatalf("serving version %d after v3", v)
 	}
 
 	// Self-tests: v5 whose expected output is wrong is installed but not
@@ -161,7 +166,7 @@ func TestDaemonOTA(t *testing.T) {
 	if r := apply(selfTested(5, wrong)); r.OK || r.Error.Code != "self_test_failed" {
 		t.Fatalf("v5 with a wrong self-test: %+v", r)
 	}
-	if v := modelVersion(); v != 2 {
+	if v := modelVersion(); v != 3 {
 		t.Fatalf("serving version %d after a failed self-test", v)
 	}
 	if r := apply(selfTested(6, want.Outputs[0].Raw)); !r.OK {
@@ -170,17 +175,17 @@ func TestDaemonOTA(t *testing.T) {
 	if v := modelVersion(); v != 6 {
 		t.Fatalf("serving version %d after v6", v)
 	}
-	// model.rollback goes back to v2.
+	// model.rollback goes back to v3.
 	args, _ := json.Marshal(map[string]any{"name": "demo-motion"})
 	res, err := console.Send(ctx, device, "model.rollback", args, 10*time.Second)
 	if err != nil || len(res.Replies) != 1 || !res.Replies[0].OK {
 		t.Fatalf("model.rollback: %+v %v", res, err)
 	}
-	if v := modelVersion(); v != 2 {
+	if v := modelVersion(); v != 3 {
 		t.Fatalf("serving version %d after model.rollback", v)
 	}
 
-	// A restart serves the installed v2 from the store.
+	// A restart serves the installed v3 from the store.
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
@@ -188,7 +193,7 @@ func TestDaemonOTA(t *testing.T) {
 	cl2 := client.New(filepath.Join(dir, "agent.sock"))
 	defer cl2.Close()
 	ms, err := cl2.Models(ctx)
-	if err != nil || len(ms) != 1 || ms[0].Version != 2 || !strings.Contains(ms[0].Source, filepath.Join("models", "demo-motion", "2")) {
+	if err != nil || len(ms) != 1 || ms[0].Version != 3 || !strings.Contains(ms[0].Source, filepath.Join("models", "demo-motion", "3")) {
 		t.Fatalf("after restart: %+v %v", ms, err)
 	}
 }
