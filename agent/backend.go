@@ -48,7 +48,9 @@ func (b *backend) Models() []api.Model {
 	gen := d.current()
 	out := []api.Model{}
 	for _, name := range gen.modelOrder {
-		out = append(out, gen.models[name].Info())
+		info := gen.models[name].Info()
+		info.Installed, info.Trial = d.installedInfo(name)
+		out = append(out, info)
 	}
 	return out
 }

@@ -85,7 +85,9 @@ type Daemon struct {
 	floor *ota.Floor   // highest version ever accepted, per model
 	otaMu sync.Mutex   // one install, activation or rollback at a time
 	// trials are the model versions on trial (health.go); guarded by otaMu.
-	trials trialState
+	// trialSnap is a copy of trials.records for readers without otaMu.
+	trials    trialState
+	trialSnap atomic.Pointer[map[string]trialRecord]
 
 	// bg is cancelled when the daemon stops; bgWG waits for the
 	// goroutines started under it (trial watchers).

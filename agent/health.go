@@ -11,6 +11,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/edge-agent/edge-agent/agent/api"
 	"github.com/edge-agent/edge-agent/agent/config"
 	"github.com/edge-agent/edge-agent/agent/models"
 	"github.com/edge-agent/edge-agent/internal/fsutil"
@@ -102,8 +103,14 @@ func (d *Daemon) loadTrials() map[string]trialRecord {
 	return recs
 }
 
-// saveTrials persists the trial records (the caller holds otaMu).
+// saveTrials persists the trial records (the caller holds otaMu) and
+// publishes a copy for the models listing.
 func (d *Daemon) saveTrials() error {
+	snap := make(map[string]trialRecord, len(d.trials.records))
+	for k, v := range d.trials.records {
+		snap[k] = v
+	}
+	d.trialSnap.Store(&snap)
 	list := make([]trialRecord, 0, len(d.trials.records))
 	for _, r := range d.trials.records {
 		list = append(list, r)
@@ -380,4 +387,33 @@ func (d *Daemon) flushAlerts() {
 		}
 	}
 	d.pendingAlerts = nil
+}
+
+// installedInfo lists a model's installed versions and its trial, for
+// the models listing.
+func (d *Daemon) installedInfo(name string) ([]api.InstalledVersion, *api.ModelTrial) {
+	if d.store == nil {
+		return nil, nil
+	}
+	active, _ := d.store.Active(name)
+	prev, _ := d.store.Previous(name)
+	var out []api.InstalledVersion
+	for _, v := range d.store.Versions(name) {
+		state := "installed"
+		switch v.Version {
+		case active.Version:
+			state = "active"
+		case prev.Version:
+			state = "previous"
+		}
+		out = append(out, api.InstalledVersion{Version: v.Version, State: state, SHA256: v.Meta.SHA256,
+			File: v.Meta.Primary, InstalledAt: v.Meta.Installed, Source: v.Meta.Source})
+	}
+	// Not under otaMu, which an install holds for as long as a download.
+	if snap := d.trialSnap.Load(); snap != nil {
+		if r, ok := (*snap)[name]; ok && r.Version == active.Version {
+			return out, &api.ModelTrial{Version: r.Version, Since: r.Started, Starts: r.Starts}
+		}
+	}
+	return out, nil
 }

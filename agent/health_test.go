@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -220,6 +221,21 @@ func TestDaemonHealthGate(t *testing.T) {
 	}
 	if v, _ := served(); v != 5 {
 		t.Fatalf("serving version %d after v5", v)
+	}
+	{
+		cl := client.New(sock)
+		ms, err := cl.Models(ctx)
+		cl.Close()
+		if err != nil || len(ms) != 1 || ms[0].Trial == nil || ms[0].Trial.Version != 5 {
+			t.Fatalf("models during v5's trial: %+v %v", ms, err)
+		}
+		states := map[int64]string{}
+		for _, v := range ms[0].Installed {
+			states[v.Version] = v.State
+		}
+		if want := map[int64]string{2: "installed", 3: "previous", 4: "installed", 5: "active"}; fmt.Sprint(states) != fmt.Sprint(want) {
+			t.Fatalf("installed versions %v, want %v", states, want)
+		}
 	}
 	var recs []trialRecord
 	raw, err := os.ReadFile(filepath.Join(dir, "data", trialsFile))

@@ -48,6 +48,29 @@ type Model struct {
 	Inputs     []Tensor `json:"inputs"`
 	Outputs    []Tensor `json:"outputs"`
 	Labels     []string `json:"labels,omitempty"`
+	// Installed lists the versions installed over the air (none for a
+	// model only configured), oldest first.
+	Installed []InstalledVersion `json:"installed,omitempty"`
+	// Trial is the served version's health window, while it runs.
+	Trial *ModelTrial `json:"trial,omitempty"`
+}
+
+// InstalledVersion is a model version in the device's store.
+type InstalledVersion struct {
+	Version int64 `json:"version"`
+	// State is active, previous (what a rollback returns to) or installed.
+	State       string    `json:"state"`
+	SHA256      string    `json:"sha256"`
+	File        string    `json:"file"`
+	InstalledAt time.Time `json:"installed_at"`
+	Source      string    `json:"source,omitempty"`
+}
+
+// ModelTrial is a new version's health window.
+type ModelTrial struct {
+	Version int64     `json:"version"`
+	Since   time.Time `json:"since"`
+	Starts  int       `json:"starts,omitempty"`
 }
 
 // Tensor describes a model input or output.

@@ -45,11 +45,37 @@ func printModels(w io.Writer, ms []api.Model) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 2, 2, ' ', 0)
-	fmt.Fprintln(tw, "MODEL\tVERSION\tSHA256\tINPUTS\tOUTPUTS\tARENA\tSOURCE")
+	fmt.Fprintln(tw, "MODEL\tVERSION\tSHA256\tINPUTS\tOUTPUTS\tARENA\tINSTALLED\tSOURCE")
 	for _, m := range ms {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Version, clip(m.SHA256, 12), tensors(m.Inputs), tensors(m.Outputs), sizeHuman(int64(m.ArenaBytes)), dash(m.Source))
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", m.Name, m.Version, clip(m.SHA256, 12), tensors(m.Inputs), tensors(m.Outputs),
+			sizeHuman(int64(m.ArenaBytes)), installed(m), dash(m.Source))
 	}
 	return tw.Flush()
+}
+
+// installed summarizes a model's installed versions, newest first: "3
+// (active, on trial), 2 (previous), 1"; "-" for a model only configured.
+func installed(m api.Model) string {
+	var parts []string
+	for i := len(m.Installed) - 1; i >= 0; i-- {
+		v := m.Installed[i]
+		var notes []string
+		if v.State != "installed" {
+			notes = append(notes, v.State)
+		}
+		if m.Trial != nil && m.Trial.Version == v.Version {
+			notes = append(notes, "on trial")
+		}
+		p := strconv.FormatInt(v.Version, 10)
+		if len(notes) > 0 {
+			p += " (" + strings.Join(notes, ", ") + ")"
+		}
+		parts = append(parts, p)
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
 }
 
 // cmdInfer is `edgectl infer MODEL FILE`: one inference over the socket.

@@ -48,8 +48,8 @@ func TestLocalStatus(t *testing.T) {
 		`agent\s+1\.2\.3, up 1h2m3s \(since 2025-06-01T12:00:00Z\)`,
 		`mqtt\s+tcp://127\.0\.0\.1:1883 connected, 96\.5 KiB sent, 100 records delivered`,
 		`buffer\s+42 records, 12\.1 KiB of 64\.0 MiB, 3 dropped \(file 64\.0 KiB\)`,
-		`MODEL\s+VERSION\s+SHA256\s+INPUTS\s+OUTPUTS\s+ARENA\s+SOURCE`,
-		`demo-motion\s+1\s+3f1c5a9e0b7d\.\.\.\s+float32\[1,32,3\]\s+float32\[1,3\]\s+4\.0 KiB\s+builtin:demo-motion`,
+		`MODEL\s+VERSION\s+SHA256\s+INPUTS\s+OUTPUTS\s+ARENA\s+INSTALLED\s+SOURCE`,
+		`demo-motion\s+1\s+3f1c5a9e0b7d\.\.\.\s+float32\[1,32,3\]\s+float32\[1,3\]\s+4\.0 KiB\s+-\s+builtin:demo-motion`,
 		`PIPELINE\s+SENSOR\s+MODEL\s+SAMPLES\s+REJECTED\s+DROPPED\s+INFERENCES\s+PUBLISHED\s+ERRORS\s+P50\s+STATE`,
 		`motion\s+accel\s+demo-motion\s+5000\s+3 \(nan 2, out_of_range 1\)\s+4\s+620\s+610\s+1\s+0\.42 ms\s+ok \(last error: queue full\)`,
 		`accel\s+simulated\s+running\s+5000\s+0\s+-`,
@@ -84,6 +84,14 @@ func TestLocalHWModelsBuffer(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &ms) != nil || !reflect.DeepEqual(ms, f.ModelList) {
 		t.Errorf("models --json: %d %q", code, out)
 	}
+	// Versions installed over the air, the served one on trial.
+	m := f.ModelList[0]
+	m.Version = 3
+	m.Installed = []api.InstalledVersion{{Version: 1, State: "installed"}, {Version: 2, State: "previous"}, {Version: 3, State: "active"}}
+	m.Trial = &api.ModelTrial{Version: 3}
+	f.ModelList = []api.Model{m}
+	_, out, _ = cli("models", "--socket", sock)
+	hasLines(t, out, `demo-motion\s+3\s+.*\s+3 \(active, on trial\), 2 \(previous\), 1\s+builtin:demo-motion`)
 	f.ModelList = nil
 	if _, out, _ = cli("models", "--socket", sock, "--json"); strings.TrimSpace(out) != "[]" {
 		t.Errorf("models --json with none: %q, want []", out)
