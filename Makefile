@@ -92,7 +92,8 @@ FUZZ_TARGETS := ./inference/model:FuzzLoad ./inference:FuzzInterpreter ./inferen
 	./agent/pipeline:FuzzImagePreprocess ./agent/api:FuzzParseProcStatus ./agent/api:FuzzDecodeSamples \
 	./agent/api:FuzzDecodeInfer ./agent/api:FuzzPredictionsQuery ./agent/client:FuzzParseError \
 	./agent/client:FuzzReadStream ./internal/unitcheck:FuzzParseUnit \
-	./ota:FuzzVerify ./ota:FuzzManifest ./ota/store:FuzzState ./ota/selfupdate:FuzzMarker
+	./ota:FuzzVerify ./ota:FuzzManifest ./ota/store:FuzzState ./ota/selfupdate:FuzzMarker \
+	./inference/internal/gemm:FuzzGemm
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

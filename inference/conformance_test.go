@@ -13,6 +13,7 @@ package inference_test
 //     through one interpreter.
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -32,7 +33,21 @@ import (
 	"github.com/edge-agent/edge-agent/internal/testenv"
 )
 
-func TestSeanetConformance(t *testing.T) {
+// forEachKernelPath runs f once per kernel path of this CPU (the
+// plain-Go reference first), with $EDGE_AGENT_KERNELS set to it so that
+// every interpreter made with default options runs that path.
+func forEachKernelPath(t *testing.T, f func(t *testing.T)) {
+	for _, p := range inference.KernelPaths() {
+		t.Run(p, func(t *testing.T) {
+			t.Setenv("EDGE_AGENT_KERNELS", p)
+			f(t)
+		})
+	}
+}
+
+func TestSeanetConformance(t *testing.T) { forEachKernelPath(t, checkSeanet) }
+
+func checkSeanet(t *testing.T) {
 	root := testenv.Shared(t, "conformance", "seanet")
 	folders, err := os.ReadDir(root)
 	if err != nil {
@@ -188,7 +203,9 @@ func loadGolden(t *testing.T, dir string) (goldenMeta, bool) {
 	return meta, len(meta.Cases) > 0
 }
 
-func TestGoldens(t *testing.T) {
+func TestGoldens(t *testing.T) { forEachKernelPath(t, checkGoldens) }
+
+func checkGoldens(t *testing.T) {
 	root := testenv.Shared(t, "golden")
 	dirs, err := os.ReadDir(root)
 	if err != nil {
@@ -230,6 +247,9 @@ func checkGolden(t *testing.T, dir string, meta goldenMeta) {
 		t.Fatal(err)
 	}
 	defer it.Close()
+	if want := os.Getenv("EDGE_AGENT_KERNELS"); it.Kernels() != want {
+		t.Fatalf("interpreter runs %s kernels, want %s", it.Kernels(), want)
+	}
 	reqs, plan, _ := it.MemoryPlan()
 	if err := arena.Check(reqs, plan, inference.Alignment); err != nil {
 		t.Fatalf("memory plan: %v", err)
@@ -298,4 +318,66 @@ func checkGolden(t *testing.T, dir string, meta goldenMeta) {
 		}
 		t.Logf("%s sequential: %d elements: %d exact, %d within one step/tolerance, %d beyond", meta.Model, seq.elements, seq.exact, seq.offByOne, seq.worse)
 	}
+}
+
+// TestKernelPathsAgree runs every golden case of every shared model on
+// each kernel path of this CPU and requires the very bytes the plain-Go
+// reference path gives, output by output (the goldens themselves allow
+// a few steps on deep models; the paths may not differ at all).
+func TestKernelPathsAgree(t *testing.T) {
+	paths := inference.KernelPaths()
+	if len(paths) < 2 {
+		t.Skipf("this CPU has only the %v kernel path", paths)
+	}
+	root := testenv.Shared(t, "golden")
+	dirs, err := os.ReadDir(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, d := range dirs {
+		dir := filepath.Join(root, d.Name())
+		meta, ok := loadGolden(t, dir)
+		if !d.IsDir() || !ok {
+			continue
+		}
+		m, err := model.LoadFile(testenv.Shared(t, "models", meta.Model+".tflite"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		its := make([]*inference.Interpreter, len(paths))
+		for i, p := range paths {
+			if its[i], err = inference.New(m, inference.Options{Kernels: p}); err != nil {
+				t.Fatalf("%s on %s: %v", meta.Model, p, err)
+			}
+			defer its[i].Close()
+		}
+		for _, c := range meta.Cases {
+			for _, it := range its {
+				for i, f := range c.Inputs {
+					data, err := os.ReadFile(filepath.Join(dir, f))
+					if err != nil || len(data) != len(it.Input(i).Data) {
+						t.Fatalf("%s case %d input %s: %v", meta.Model, c.K, f, err)
+					}
+					copy(it.Input(i).Data, data)
+				}
+				if err := it.Invoke(); err != nil {
+					t.Fatalf("%s case %d on %s: %v", meta.Model, c.K, it.Kernels(), err)
+				}
+			}
+			for o := range its[0].Outputs() {
+				want := its[0].Output(o).Data
+				for _, it := range its[1:] {
+					if got := it.Output(o).Data; !bytes.Equal(got, want) {
+						t.Errorf("%s case %d output %d: the %s path differs from the %s path", meta.Model, c.K, o, it.Kernels(), its[0].Kernels())
+					}
+				}
+			}
+			checked++
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no golden cases found")
+	}
+	t.Logf("%d golden cases identical on %v", checked, paths)
 }

@@ -21,7 +21,9 @@ package inference
 import (
 	"errors"
 	"fmt"
+	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 	"math"
+	"os"
 	"sort"
 	"strings"
 
@@ -47,6 +49,11 @@ type Options struct {
 	// MaxArenaBytes bounds the planned arena plus variable state (default
 	// 1 GiB, 256 MiB on 32-bit platforms): a model that needs more is refused.
 	MaxArenaBytes int
+	// Kernels picks the kernel path: "auto" or "" (the fastest this CPU
+	// has; $EDGE_AGENT_KERNELS overrides ""), "generic" (the plain-Go
+	// reference kernels), "avx2" or "avx512vnni". A path the CPU lacks is
+	// an error.
+	Kernels string
 }
 
 // ErrUnsupported is wrapped by errors about operators or types the
@@ -69,6 +76,8 @@ type Interpreter struct {
 	owners    []string // what each request is, for reports
 	persist   int      // bytes of variable tensors
 	pool      *parallel.Pool
+	// kernelPath is the kernel path the nodes use (Options.Kernels).
+	kernelPath gemm.Path
 }
 
 // New builds an interpreter for the first subgraph of m.
@@ -92,7 +101,15 @@ func New(m *model.Model, opt ...Options) (*Interpreter, error) {
 	if len(m.Subgraphs) == 0 {
 		return nil, fmt.Errorf("%w: model has no subgraphs", model.ErrInvalid)
 	}
-	it := &Interpreter{model: m, graph: m.Subgraphs[0]}
+	name := o.Kernels
+	if name == "" {
+		name = os.Getenv(gemm.EnvVar)
+	}
+	path, err := gemm.Select(name)
+	if err != nil {
+		return nil, fmt.Errorf("kernels: %w", err)
+	}
+	it := &Interpreter{model: m, graph: m.Subgraphs[0], kernelPath: path}
 	if o.Threads > 1 {
 		it.pool = parallel.New(o.Threads)
 	}
@@ -128,7 +145,7 @@ func (it *Interpreter) build(o Options) error {
 			}
 			continue
 		}
-		n := &ops.Node{Op: op, Pool: it.pool}
+		n := &ops.Node{Op: op, Pool: it.pool, Kernels: it.kernelPath}
 		n.Inputs = it.lookup(op.Inputs)
 		n.Outputs = it.lookup(op.Outputs)
 		n.Intermediates = it.lookup(op.Intermediates)
@@ -420,3 +437,17 @@ type OpCount struct {
 
 // EvalNode runs node k alone, for per-operator profiling.
 func (it *Interpreter) EvalNode(k int) error { return it.kernels[k].Eval(it.nodes[k]) }
+
+// Kernels returns the kernel path the interpreter runs: "generic" (the
+// plain-Go reference kernels) or a SIMD path such as "avx512vnni".
+func (it *Interpreter) Kernels() string { return string(it.kernelPath) }
+
+// KernelPaths lists the kernel paths this CPU can run, the reference
+// first and the fastest last; Options.Kernels takes any of them.
+func KernelPaths() []string {
+	var out []string
+	for _, p := range gemm.Paths() {
+		out = append(out, string(p))
+	}
+	return out
+}

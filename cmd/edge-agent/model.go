@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -147,6 +148,7 @@ func cmdModelRun(args []string, stdout io.Writer) error {
 	fs.Var(&inputs, "input", "raw little-endian bytes of one input tensor, in model input order (repeat per input)")
 	outDir := fs.String("output-dir", "", "folder for output_0.bin, output_1.bin ... (created if missing)")
 	threadsArg := fs.String("threads", "auto", "threads kernels may use: a number, or auto for the CPUs this process may use (cgroup cpuset, quota, affinity)")
+	kernels := kernelsFlag(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -165,7 +167,7 @@ func cmdModelRun(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	it, err := inference.New(m, inference.Options{Threads: threads})
+	it, err := inference.New(m, inference.Options{Threads: threads, Kernels: *kernels})
 	if err != nil {
 		return err
 	}
@@ -205,6 +207,7 @@ type benchReport struct {
 	Bytes          int               `json:"bytes"`
 	Runs           int               `json:"runs"`
 	Threads        int               `json:"threads"`
+	Kernels        string            `json:"kernels"`
 	LoadMs         float64           `json:"load_ms"`
 	FirstInference float64           `json:"first_inference_ms"`
 	Latency        bench.Stats       `json:"latency_ms"`
@@ -221,6 +224,7 @@ func cmdModelBench(args []string, stdout io.Writer) error {
 	runs := fs.Int("runs", 50, "timed inferences")
 	warmup := fs.Int("warmup", 3, "untimed inferences before timing (the first one is reported)")
 	threadsArg := fs.String("threads", "auto", "threads kernels may use: a number, or auto for the CPUs this process may use")
+	kernels := kernelsFlag(fs)
 	profile := fs.Bool("profile", false, "also time each operator type")
 	asJSON := fs.Bool("json", false, "print JSON")
 	var inputs cliutil.Strings
@@ -244,7 +248,7 @@ func cmdModelBench(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	it, err := inference.New(m, inference.Options{Threads: threads})
+	it, err := inference.New(m, inference.Options{Threads: threads, Kernels: *kernels})
 	if err != nil {
 		return err
 	}
@@ -273,7 +277,7 @@ func cmdModelBench(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep := benchReport{Model: filepath.Base(pos[0]), Bytes: len(data), Runs: res.Runs, Threads: res.Threads,
+	rep := benchReport{Model: filepath.Base(pos[0]), Bytes: len(data), Runs: res.Runs, Threads: res.Threads, Kernels: it.Kernels(),
 		LoadMs: loadMs, FirstInference: res.FirstInferenceMs, Latency: res.Latency, MACs: res.MACs,
 		GMACsPerSecond: res.GMACsPerSecond, ArenaBytes: it.ArenaSize(), PeakRSSBytes: res.PeakRSSBytes, Profile: res.Profile}
 	if res.Latency.Median > 0 {
@@ -287,6 +291,7 @@ func cmdModelBench(args []string, stdout io.Writer) error {
 	tw := tabwriter.NewWriter(stdout, 0, 2, 2, ' ', 0)
 	fmt.Fprintf(tw, "model\t%s (%d bytes)\n", rep.Model, rep.Bytes)
 	fmt.Fprintf(tw, "threads\t%d\n", rep.Threads)
+	fmt.Fprintf(tw, "kernels\t%s (this CPU: %s)\n", rep.Kernels, strings.Join(inference.KernelPaths(), ", "))
 	fmt.Fprintf(tw, "load\t%.2f ms (file to ready); first inference %.3f ms\n", rep.LoadMs, rep.FirstInference)
 	fmt.Fprintf(tw, "latency\tmin %.4f ms, median %.4f ms, p99 %.4f ms (%d runs)\n", rep.Latency.Min, rep.Latency.Median, rep.Latency.P99, rep.Runs)
 	fmt.Fprintf(tw, "throughput\t%.1f inferences/s, %.2f GMAC/s (%d MACs per inference)\n", rep.ThroughputPerS, rep.GMACsPerSecond, rep.MACs)
@@ -306,6 +311,12 @@ func cmdModelBench(args []string, stdout io.Writer) error {
 		tw.Flush()
 	}
 	return nil
+}
+
+// kernelsFlag adds --kernels to a model command.
+func kernelsFlag(fs *flag.FlagSet) *string {
+	return fs.String("kernels", "", "kernel path: auto (the fastest this CPU has), generic (the plain-Go reference), or one of "+
+		strings.Join(inference.KernelPaths(), ", ")+"; default $EDGE_AGENT_KERNELS, else auto")
 }
 
 // parseThreads reads a --threads value: a positive number, or "auto" for

@@ -16,6 +16,7 @@ package ops
 
 import (
 	"fmt"
+	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 
 	flatbuffers "github.com/google/flatbuffers/go"
 
@@ -41,6 +42,10 @@ type Node struct {
 	Intermediates []*tensor.Tensor
 	// Pool runs independent ranges of work in parallel; nil means one thread.
 	Pool *parallel.Pool
+	// Kernels is the kernel path: the plain-Go reference kernels
+	// (gemm.Generic, or "") or a SIMD path of this CPU whose packed
+	// kernels the operators that have one use.
+	Kernels gemm.Path
 
 	scratchSizes []int
 	scratch      [][]byte

@@ -29,9 +29,10 @@ type Conv2D struct {
 	fmin, fmax float32
 	// quantized
 	rq     requant
-	addend []int32 // int8: input_offset * sum(filter[o]) + bias[o]
-	acc32  bool    // int16: accumulate in int32 (int32 bias), as TFLite does
-	packed bool    // int8: two pixels per 64-bit multiply (see dot.go)
+	addend []int32     // int8: input_offset * sum(filter[o]) + bias[o]
+	acc32  bool        // int16: accumulate in int32 (int32 bias), as TFLite does
+	packed bool        // int8: two pixels per 64-bit multiply (see dot.go)
+	fast   *packedConv // int8: the packed SIMD path (conv_packed.go), nil: plain Go
 
 	blockPairs int // int8: pixel pairs packed per block
 	grain      int // pixels per parallel chunk, at least
@@ -117,6 +118,13 @@ func (k *Conv2D) Prepare(n *ops.Node) error {
 			k.blockPairs = max(1, min(8, 16384/(8*k.k)))
 		}
 		perWorker = k.blockPairs*k.k*8 + 2*k.k
+		fastBytes, err := k.preparePacked(n)
+		if err != nil {
+			return err
+		}
+		if k.fast != nil {
+			perWorker = fastBytes
+		}
 	case tensor.Int16:
 		if err := n.CheckType("filter", k.filter, tensor.Int8); err != nil {
 			return err
@@ -179,7 +187,9 @@ func (k *Conv2D) Run(w, lo, hi int) {
 	case tensor.Float32:
 		k.runFloat(buf, lo, hi)
 	case tensor.Int8:
-		if k.packed {
+		if k.fast != nil {
+			k.runPacked(buf, lo, hi)
+		} else if k.packed {
 			k.runInt8(buf, lo, hi)
 		} else {
 			k.runInt8Deep(buf, lo, hi)

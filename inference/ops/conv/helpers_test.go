@@ -230,10 +230,15 @@ func randFloats(rng *rand.Rand, n int) []float32 {
 	return v
 }
 
-// interpreter builds m with threads threads and sets its inputs.
-func (c *convCase) interpreter(t testing.TB, m *convModel, threads int) *inference.Interpreter {
+// interpreter builds m with threads threads on a kernel path ("": the
+// default) and sets its inputs.
+func (c *convCase) interpreter(t testing.TB, m *convModel, threads int, kernels ...string) *inference.Interpreter {
 	t.Helper()
-	it, err := opstest.TryBuild(m.b, resolver(), inference.Options{Threads: threads})
+	o := inference.Options{Threads: threads}
+	if len(kernels) > 0 {
+		o.Kernels = kernels[0]
+	}
+	it, err := opstest.TryBuild(m.b, resolver(), o)
 	if err != nil {
 		t.Fatalf("build: %v", err)
 	}
@@ -255,14 +260,18 @@ func (c *convCase) interpreter(t testing.TB, m *convModel, threads int) *inferen
 	return it
 }
 
-// check runs the case on one and two threads and compares with naiveConv:
-// integer outputs exactly, float outputs within 1e-5 relative to the
-// magnitude of the terms summed.
+// check runs the case on one and two threads, on every kernel path this
+// CPU has, and compares with naiveConv: integer outputs exactly, float
+// outputs within 1e-5 relative to the magnitude of the terms summed.
 func (c *convCase) check(t *testing.T) {
 	t.Helper()
 	m := c.build(t, 1)
-	for _, threads := range []int{1, 2} {
-		it := c.interpreter(t, m, threads)
+	for _, run := range kernelRuns() {
+		threads := run.threads
+		it := c.interpreter(t, m, threads, run.kernels)
+		if it.Kernels() != run.kernels {
+			t.Fatalf("interpreter runs %s kernels, asked for %s", it.Kernels(), run.kernels)
+		}
 		opstest.Invoke(t, it)
 		out := it.Output(0)
 		switch c.typ {
@@ -271,7 +280,7 @@ func (c *convCase) check(t *testing.T) {
 			got := out.Float32()
 			for i := range want {
 				if d := math.Abs(float64(got[i]) - want[i]); d > 1e-5*mag[i]+1e-6 {
-					t.Fatalf("threads %d: output[%d] = %v, want %v", threads, i, got[i], want[i])
+					t.Fatalf("threads %d, %s: output[%d] = %v, want %v", threads, run.kernels, i, got[i], want[i])
 				}
 			}
 		case tensor.Int8:
@@ -431,4 +440,21 @@ func (c *convCase) naiveInt(m *convModel) []int32 {
 		got[o] = min(max(r, lo), hi)
 	})
 	return got
+}
+
+// kernelRun is one way to run a case: threads and kernel path.
+type kernelRun struct {
+	threads int
+	kernels string
+}
+
+// kernelRuns lists one and two threads on every kernel path of this CPU.
+func kernelRuns() []kernelRun {
+	var runs []kernelRun
+	for _, k := range inference.KernelPaths() {
+		for _, threads := range []int{1, 2} {
+			runs = append(runs, kernelRun{threads, k})
+		}
+	}
+	return runs
 }

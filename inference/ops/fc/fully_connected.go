@@ -2,6 +2,7 @@
 package fc
 
 import (
+	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 	"math"
 
 	"github.com/edge-agent/edge-agent/inference/internal/tflite"
@@ -30,6 +31,9 @@ type FullyConnected struct {
 	multiplier                        []int32 // one per output channel
 	shift                             []int
 	qmin, qmax                        int32
+	// fast is the int8 filter packed for the SIMD GEMM of
+	// inference/internal/gemm (nil: the plain-Go loops).
+	fast *gemm.PackedInt8
 }
 
 // Prepare implements ops.Kernel.
@@ -151,12 +155,38 @@ func (k *FullyConnected) prepareQuantized(n *ops.Node, act tflite.ActivationFunc
 	k.filterOffset = -int32(fq.ZeroPoint[0])
 	k.outOffset = outZP
 	k.qmin, k.qmax, err = n.ActivationRangeQuantized(act, k.out)
-	return err
+	if err != nil {
+		return err
+	}
+	return k.preparePacked(n)
+}
+
+// preparePacked packs an int8 filter for the SIMD GEMM when the kernel
+// path has one and the filter is constant and symmetric.
+func (k *FullyConnected) preparePacked(n *ops.Node) error {
+	if k.in.Type != tensor.Int8 || n.Kernels == gemm.Generic || n.Kernels == "" || !k.filter.Const ||
+		(k.bias != nil && !k.bias.Const) || k.filterOffset != 0 {
+		return nil
+	}
+	rq := gemm.Requant{Mult: k.multiplier, Shift: k.shift, InOffset: k.inOffset, OutOffset: k.outOffset, QMin: k.qmin, QMax: k.qmax}
+	if k.bias != nil {
+		rq.Bias = k.bias.Int32()
+	}
+	p, err := gemm.PackInt8With(n.Kernels, k.filter.Int8(), k.depth, k.accum, rq)
+	if err != nil {
+		return n.Errorf("packing the filter for %s: %v", n.Kernels, err)
+	}
+	k.fast = p
+	return nil
 }
 
 // Eval implements ops.Kernel.
 func (k *FullyConnected) Eval(n *ops.Node) error {
-	n.Pool.Run(k.depth, 16, k)
+	grain := 16
+	if k.fast != nil {
+		grain = max(grain, k.fast.PanelWidth())
+	}
+	n.Pool.Run(k.depth, grain, k)
 	return nil
 }
 
@@ -166,6 +196,11 @@ func (k *FullyConnected) Run(_, lo, hi int) {
 	case tensor.Float32:
 		k.runFloat(lo, hi)
 	case tensor.Int8:
+		if k.fast != nil {
+			// Errors are impossible here: Prepare checked the shapes.
+			_ = k.fast.Run(k.out.Int8(), k.depth, k.in.Int8(), k.accum, k.batches, lo, hi)
+			return
+		}
 		k.runInt8(lo, hi)
 	case tensor.Int16:
 		k.runInt16(lo, hi)

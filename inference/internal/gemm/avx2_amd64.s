@@ -1,0 +1,225 @@
+//go:build amd64
+
+#include "textflag.h"
+#include "go_asm.h"
+
+// AVX2 kernel: tiles of 3 rows × 16 channels (see packAVX2 for the layout).
+//
+// Registers: Y0-Y3, Y4-Y7, Y8-Y11 accumulate rows 0, 1, 2 (four vectors of
+// lane pairs each); Y12-Y14 hold the sign-extended activations of the
+// current group of 4; Y15 the products. R8-R10 point at the rows, CX is the
+// byte offset along K, SI walks the weights, R11 the meta blocks, R12 the
+// constants, R13 counts panels, R14 is the output column offset.
+
+// Meta block offsets for 16-channel panels (layout.go: metaArrays arrays of 16 int32).
+#define M_ADD 0
+#define M_LEFT 64
+#define M_MULT 128
+#define M_MODD 192
+#define M_RIGHT 256
+#define M_MASK 320
+#define M_THR 384
+#define M_SIZE 448
+
+// Constant block offsets (type consts).
+#define C_30 0
+#define C_OUT 32
+#define C_QMIN 64
+#define C_QMAX 96
+
+// MADDROWS multiplies weight vector j (at OFF(SI)) with the three rows'
+// activations and accumulates into A0, A1, A2.
+#define MADDROWS(OFF, A0, A1, A2) \
+	VPMADDWD OFF(SI), Y12, Y15; \
+	VPADDD Y15, A0, A0; \
+	VPMADDWD OFF(SI), Y13, Y15; \
+	VPADDD Y15, A1, A1; \
+	VPMADDWD OFF(SI), Y14, Y15; \
+	VPADDD Y15, A2, A2
+
+// GROUP accumulates one group of 4 k (activations in Y12-Y14).
+#define GROUP \
+	MADDROWS(0, Y0, Y4, Y8); \
+	MADDROWS(32, Y1, Y5, Y9); \
+	MADDROWS(64, Y2, Y6, Y10); \
+	MADDROWS(96, Y3, Y7, Y11); \
+	ADDQ $128, SI
+
+// REQ8 requantizes the 8 int32 accumulators in R for the channels at
+// byte offset OFF of the meta block, clamps them, and leaves them in R.
+// Temporaries: Y12, Y13. Lane by lane this is vecScaling.simdApply.
+#define REQ8(R, OFF) \
+	VPADDD (M_ADD+OFF)(R11), R, R; \
+	VPSLLVD (M_LEFT+OFF)(R11), R, R; \
+	VPSRLQ $32, R, Y13; \
+	VPMULDQ (M_MULT+OFF)(R11), R, Y12; \
+	VPMULDQ (M_MODD+OFF)(R11), Y13, Y13; \
+	VPADDQ C_30(R12), Y12, Y12; \
+	VPADDQ C_30(R12), Y13, Y13; \
+	VPSRLQ $31, Y12, Y12; \
+	VPSLLQ $1, Y13, Y13; \
+	VPBLENDD $0xAA, Y13, Y12, R; \
+	VPAND (M_MASK+OFF)(R11), R, Y12; \
+	VPSRAD $31, R, Y13; \
+	VPADDD Y13, Y12, Y12; \
+	VPCMPGTD (M_THR+OFF)(R11), Y12, Y12; \
+	VPSRAVD (M_RIGHT+OFF)(R11), R, R; \
+	VPSUBD Y12, R, R; \
+	VPADDD C_OUT(R12), R, R; \
+	VPMAXSD C_QMIN(R12), R, R; \
+	VPMINSD C_QMAX(R12), R, R
+
+// STOREROW finishes one row: sums lane pairs into channels 0-7 (in A) and
+// 8-15 (in C), requantizes, packs to 16 bytes and stores them at the
+// row's output pointer (args field D) plus the column offset.
+#define STOREROW(A, B, C, D, AX_, BX_, D_) \
+	VPHADDD B, A, A; \
+	VPHADDD D, C, C; \
+	REQ8(A, 0); \
+	REQ8(C, 32); \
+	VPACKSSDW C, A, A; \
+	VPERMQ $0xD8, A, A; \
+	VEXTRACTI128 $1, A, BX_; \
+	VPACKSSWB BX_, AX_, AX_; \
+	MOVQ D_(DI), AX; \
+	VMOVDQU AX_, (AX)(R14*1)
+
+// func scaleAVX2(dst, src *[16]int32, meta *int32, cst *consts)
+// requantizes 16 values with the kernel's epilogue, for tests.
+TEXT ·scaleAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ meta+16(FP), R11
+	MOVQ cst+24(FP), R12
+	VMOVDQU (SI), Y0
+	VMOVDQU 32(SI), Y2
+	REQ8(Y0, 0)
+	REQ8(Y2, 32)
+	VMOVDQU Y0, (DI)
+	VMOVDQU Y2, 32(DI)
+	VZEROUPPER
+	RET
+
+// func gemmAVX2(t *tileArgs)
+TEXT ·gemmAVX2(SB), NOSPLIT, $0-8
+	MOVQ t+0(FP), DI
+	MOVQ tileArgs_a+0(DI), R8
+	MOVQ tileArgs_a+8(DI), R9
+	MOVQ tileArgs_a+16(DI), R10
+	MOVQ tileArgs_w(DI), SI
+	MOVQ tileArgs_meta(DI), R11
+	MOVQ tileArgs_cst(DI), R12
+	MOVQ tileArgs_panels(DI), R13
+	XORQ R14, R14
+
+panel:
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	VPXOR Y7, Y7, Y7
+	VPXOR Y8, Y8, Y8
+	VPXOR Y9, Y9, Y9
+	VPXOR Y10, Y10, Y10
+	VPXOR Y11, Y11, Y11
+	XORQ CX, CX
+	MOVQ tileArgs_kq(DI), BX
+	TESTQ BX, BX
+	JZ tail
+
+kloop:
+	VPBROADCASTD (R8)(CX*1), X12
+	VPMOVSXBW X12, Y12
+	VPBROADCASTD (R9)(CX*1), X13
+	VPMOVSXBW X13, Y13
+	VPBROADCASTD (R10)(CX*1), X14
+	VPMOVSXBW X14, Y14
+	GROUP
+	ADDQ $4, CX
+	DECQ BX
+	JNZ kloop
+
+tail:
+	CMPQ tileArgs_kt(DI), $0
+	JEQ epilogue
+	VPBROADCASTD tileArgs_tail+0(DI), X12
+	VPMOVSXBW X12, Y12
+	VPBROADCASTD tileArgs_tail+4(DI), X13
+	VPMOVSXBW X13, Y13
+	VPBROADCASTD tileArgs_tail+8(DI), X14
+	VPMOVSXBW X14, Y14
+	GROUP
+
+epilogue:
+	STOREROW(Y0, Y1, Y2, Y3, X0, X1, tileArgs_d+0)
+	STOREROW(Y4, Y5, Y6, Y7, X4, X5, tileArgs_d+8)
+	STOREROW(Y8, Y9, Y10, Y11, X8, X9, tileArgs_d+16)
+	ADDQ $M_SIZE, R11
+	ADDQ $16, R14
+	DECQ R13
+	JNZ panel
+	VZEROUPPER
+	RET
+
+// MADD1 multiplies weight vector j (at OFF(SI)) with row 0's activations
+// (Y12) and accumulates into A.
+#define MADD1(OFF, A) \
+	VPMADDWD OFF(SI), Y12, Y15; \
+	VPADDD Y15, A, A
+
+// func gemmAVX2x1(t *tileArgs)
+// computes t.panels panels of 1 row × 16 channels, for matrices of few
+// rows (a fully connected layer's single batch).
+TEXT ·gemmAVX2x1(SB), NOSPLIT, $0-8
+	MOVQ t+0(FP), DI
+	MOVQ tileArgs_a+0(DI), R8
+	MOVQ tileArgs_w(DI), SI
+	MOVQ tileArgs_meta(DI), R11
+	MOVQ tileArgs_cst(DI), R12
+	MOVQ tileArgs_panels(DI), R13
+	XORQ R14, R14
+
+panel1:
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	XORQ CX, CX
+	MOVQ tileArgs_kq(DI), BX
+	TESTQ BX, BX
+	JZ tail1
+
+kloop1:
+	VPBROADCASTD (R8)(CX*1), X12
+	VPMOVSXBW X12, Y12
+	MADD1(0, Y0)
+	MADD1(32, Y1)
+	MADD1(64, Y2)
+	MADD1(96, Y3)
+	ADDQ $128, SI
+	ADDQ $4, CX
+	DECQ BX
+	JNZ kloop1
+
+tail1:
+	CMPQ tileArgs_kt(DI), $0
+	JEQ epilogue1
+	VPBROADCASTD tileArgs_tail+0(DI), X12
+	VPMOVSXBW X12, Y12
+	MADD1(0, Y0)
+	MADD1(32, Y1)
+	MADD1(64, Y2)
+	MADD1(96, Y3)
+	ADDQ $128, SI
+
+epilogue1:
+	STOREROW(Y0, Y1, Y2, Y3, X0, X1, tileArgs_d+0)
+	ADDQ $M_SIZE, R11
+	ADDQ $16, R14
+	DECQ R13
+	JNZ panel1
+	VZEROUPPER
+	RET

@@ -1,0 +1,37 @@
+// Package gemm multiplies int8 matrices with prepacked weights and fused
+// requantization, the core of the int8 CONV_2D (1x1 or im2col) and
+// FULLY_CONNECTED kernels.
+//
+// A weight matrix W (N output channels × K, row-major, as TFLite stores
+// filters [N][K] and OHWI convolution filters flattened) is packed once by
+// PackInt8 into the layout of one kernel path. Run then computes, for rows
+// i of an activation matrix A (M × K) and channels c,
+//
+//	acc = bias[c] + Σ_k (int32(A[i,k]) + InOffset) * int32(W[c,k])
+//	out[i,c] = int8(clamp(MultiplyByQuantizedMultiplier(acc, Mult[c], Shift[c]) + OutOffset, QMin, QMax))
+//
+// with int32 arithmetic that wraps mod 2^32, exactly as TensorFlow Lite's
+// reference kernels do. Every path produces the same bytes: sums of int32
+// products may be reordered and regrouped freely modulo 2^32, so each path
+// folds bias + InOffset*Σ_k W[c,k] (and, for the VNNI path, the correction
+// of its unsigned operand) into one per-channel addend computed at pack
+// time, and requantizes with the branch-free scaling of the conv package:
+//
+//	hm = (int64(x << left) * mult + 2^30) >> 31
+//	r  = (hm + round + (hm < 0 ? -1 : 0)) >> right     (round = 2^(right-1), or 0)
+//
+// Paths: "generic" (portable Go, the reference), "avx2" (amd64:
+// VPMOVSXBW + VPMADDWD, exact int16 products, 3 rows × 16 channels per
+// tile) and "avx512vnni" (amd64: VPDPBUSD on 512-bit registers, the
+// activations biased by +128 to make them unsigned, 8 rows × 32 channels
+// per tile); both SIMD paths have one-row kernels for the last rows of a
+// matrix and for fully connected layers of one batch. The names "neon"
+// and "sdot" are reserved for arm64. The default path is the fastest one
+// the CPU supports (see Default); Select parses a name, and SelectEnv the
+// EDGE_AGENT_KERNELS environment variable.
+//
+// Run allocates nothing and may be called concurrently on one PackedInt8
+// for disjoint outputs, so callers can split work by row ranges and by
+// channel ranges; channel ranges starting at multiples of PanelWidth avoid
+// a small copy at the edges.
+package gemm

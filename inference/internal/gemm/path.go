@@ -1,0 +1,83 @@
+package gemm
+
+import (
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+)
+
+// Path names one implementation of the kernels.
+type Path string
+
+// The kernel paths. NEON and SDOT are reserved for arm64 and not
+// implemented yet: they are never available.
+const (
+	Generic    Path = "generic"    // portable Go, the reference
+	AVX2       Path = "avx2"       // amd64 with AVX2
+	AVX512VNNI Path = "avx512vnni" // amd64 with AVX-512 F/BW/VL and VNNI
+	NEON       Path = "neon"       // reserved: arm64 Advanced SIMD
+	SDOT       Path = "sdot"       // reserved: arm64 dot-product extension
+)
+
+// EnvVar is the environment variable that, by convention, overrides the
+// default path; pass its value to Select.
+const EnvVar = "EDGE_AGENT_KERNELS"
+
+// known lists every path name in order of preference (best last).
+var known = []Path{Generic, AVX2, AVX512VNNI, NEON, SDOT}
+
+// available lists the paths this CPU runs, from slowest to fastest. It is
+// computed once at init from the CPU's features and never changes.
+var available = detect()
+
+// Paths returns the paths available on this CPU, from the portable one to
+// the fastest.
+func Paths() []Path { return slices.Clone(available) }
+
+// Default returns the fastest path available on this CPU.
+func Default() Path { return available[len(available)-1] }
+
+// Available reports whether this CPU runs path p.
+func Available(p Path) bool { return slices.Contains(available, p) }
+
+// Select parses a path name, such as the value of EnvVar: "" or "auto"
+// gives Default. A name that is unknown, or known but not available on
+// this CPU, is an error.
+func Select(name string) (Path, error) {
+	name = strings.ToLower(strings.TrimSpace(name))
+	if name == "" || name == "auto" {
+		return Default(), nil
+	}
+	p := Path(name)
+	if !Available(p) {
+		return "", pathError(p)
+	}
+	return p, nil
+}
+
+// SelectEnv returns Select of the EnvVar environment variable: the
+// default path when it is unset or empty.
+func SelectEnv() (Path, error) {
+	p, err := Select(os.Getenv(EnvVar))
+	if err != nil {
+		return "", fmt.Errorf("%s: %w", EnvVar, err)
+	}
+	return p, nil
+}
+
+// pathError explains why p cannot be used.
+func pathError(p Path) error {
+	if !slices.Contains(known, p) {
+		return fmt.Errorf("gemm: unknown kernel path %q (known: %s)", p, list(known))
+	}
+	return fmt.Errorf("gemm: kernel path %q is not available on this CPU (available: %s)", p, list(available))
+}
+
+func list(ps []Path) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ", ")
+}
