@@ -39,7 +39,16 @@ type requant struct {
 	// For INT8 the rescaled inputs depend on 256 values each: tab1 and tab2
 	// hold them, computed once with the same arithmetic.
 	tab1, tab2 *[256]int32
+	// pair, for large INT8 tensors, holds the whole result for each pair
+	// of stored inputs (x, y) at [uint8(x)<<8 | uint8(y)]: 64 KiB computed
+	// once at Prepare with the same arithmetic, then one load per element.
+	pair *[1 << 16]int8
 }
+
+// pairTableMin is the element count from which an INT8 ADD or SUB builds
+// its pair table: below it, computing 65536 results at Prepare costs more
+// than the lookups save.
+const pairTableMin = 1 << 14
 
 // scaleDown is TFLite's MultiplyByQuantizedMultiplierSmallerThanOneExp with
 // the exponent given as a right shift.
@@ -121,8 +130,26 @@ func (k *addSub) prepare(n *ops.Node, act tflite.ActivationFunctionType, pot boo
 			q.tab1[uint8(v)] = q.input1(int32(v))
 			q.tab2[uint8(v)] = q.input2(int32(v))
 		}
+		if k.bc.size >= pairTableMin {
+			q.pair = new([1 << 16]int8)
+			for x := 0; x < 256; x++ {
+				for y := 0; y < 256; y++ {
+					q.pair[x<<8|y] = k.int8Result(q.tab1[x], q.tab2[y])
+				}
+			}
+		}
 	}
 	return nil
+}
+
+// int8Result is one INT8 result from two rescaled inputs.
+func (k *addSub) int8Result(a, b int32) int8 {
+	q := &k.q
+	v := a + b
+	if k.sub {
+		v = a - b
+	}
+	return int8(quant.Clamp(scaleDown(v, q.mO, q.rO)+q.offO, k.lo, k.hi))
 }
 
 // checkedLog2 is TFLite's CheckedLog2: the rounded base-2 logarithm of x,
@@ -204,6 +231,23 @@ func (k *addSub) runInt8(lo, hi int) {
 	t1, t2 := q.tab1, q.tab2
 	mO, rO, offO := q.mO, q.rO, q.offO
 	vmin, vmax := k.lo, k.hi
+	if pair := q.pair; pair != nil {
+		for c := k.bc.start(lo, hi); c.n > 0; c.next() {
+			x, y, z := a[c.a:], b[c.b:], out[c.o:c.o+c.n]
+			if c.sa == 1 && c.sb == 1 {
+				x, y = x[:len(z)], y[:len(z)]
+				for i := range z {
+					z[i] = pair[uint16(uint8(x[i]))<<8|uint16(uint8(y[i]))]
+				}
+				continue
+			}
+			sa, sb := c.sa, c.sb
+			for i := range z {
+				z[i] = pair[uint16(uint8(x[i*sa]))<<8|uint16(uint8(y[i*sb]))]
+			}
+		}
+		return
+	}
 	for c := k.bc.start(lo, hi); c.n > 0; c.next() {
 		x, y, z := a[c.a:], b[c.b:], out[c.o:c.o+c.n]
 		sa, sb := c.sa, c.sb
