@@ -28,7 +28,7 @@ CONFIG_SRC      ?= configs/edge-agent.yaml
 INSTALL         ?= install
 SYSTEMD_ANALYZE ?= systemd-analyze
 
-.PHONY: help build run test unit conformance fuzz fuzz-long lint bench bench-sync bench-agent cross test-qemu generate clean install install-bin install-systemd install-config verify-systemd
+.PHONY: help build run test unit conformance fuzz fuzz-long lint bench bench-compare bench-sync bench-agent cross test-qemu generate clean install install-bin install-systemd install-config verify-systemd
 
 help:
 	@echo "make run        run the agent daemon on configs/demo.yaml (simulated sensor -> demo model -> outbox, socket, MQTT)"
@@ -36,6 +36,7 @@ help:
 	@echo "make build      build bin/edge-agent and bin/edgectl (static, CGO_ENABLED=0)"
 	@echo "make conformance  the seanet and golden suites, printing exact / off-by-one counts per model"
 	@echo "make bench      benchmark every shared model at 1 and 2 threads (latency, MAC/s, peak RSS)"
+	@echo "make bench-compare  ours and TFLite-WASM (npm @tensorflow/tfjs-tflite under Node) on the same models, with the ratio"
 	@echo "make bench-sync outbox appends/s (1 and 16 producers), drain rates, a 100k backlog drained to mosquitto"
 	@echo "make bench-agent the daemon on configs/demo.yaml: time to READY=1, RSS"
 	@echo "make cross      build for linux/amd64, linux/arm64 and linux/arm (v7) into dist/"
@@ -93,7 +94,7 @@ FUZZ_TARGETS := ./inference/model:FuzzLoad ./inference:FuzzInterpreter ./inferen
 	./agent/api:FuzzDecodeInfer ./agent/api:FuzzPredictionsQuery ./agent/client:FuzzParseError \
 	./agent/client:FuzzReadStream ./internal/unitcheck:FuzzParseUnit \
 	./ota:FuzzVerify ./ota:FuzzManifest ./ota/store:FuzzState ./ota/selfupdate:FuzzMarker \
-	./inference/internal/gemm:FuzzGemm
+	./inference/internal/gemm:FuzzGemm ./tools/benchcompare/compare:FuzzParseOurs ./tools/benchcompare/compare:FuzzParseTheirs
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
@@ -111,6 +112,14 @@ lint: verify-systemd
 
 bench: build
 	$(GO) run ./internal/tools/benchtable -bin $(BIN)/edge-agent -models $(SHARED)/models -runs $(BENCHRUNS) -threads 1,2
+
+# Ours and TensorFlow Lite (the npm package @tensorflow/tfjs-tflite: the
+# TFLite C++ interpreter compiled to WebAssembly with SIMD and XNNPACK, run
+# under Node) on the same models in one run, with the ratio per model
+# (tools/benchcompare/README.md). Needs node and npm.
+bench-compare: build
+	npm ci --prefix tools/benchcompare --no-audit --no-fund
+	$(GO) run ./tools/benchcompare/compare -bin $(BIN)/edge-agent -runs $(BENCHRUNS)
 
 # The outbox's durable append and drain rates, and draining a backlog of
 # 100,000 records to a mosquitto on loopback (-uplink.backlog 1000000 for a
