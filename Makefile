@@ -94,7 +94,7 @@ FUZZ_TARGETS := ./inference/model:FuzzLoad ./inference:FuzzInterpreter ./inferen
 	./agent/api:FuzzDecodeInfer ./agent/api:FuzzPredictionsQuery ./agent/client:FuzzParseError \
 	./agent/client:FuzzReadStream ./internal/unitcheck:FuzzParseUnit \
 	./ota:FuzzVerify ./ota:FuzzManifest ./ota/store:FuzzState ./ota/selfupdate:FuzzMarker \
-	./inference/internal/gemm:FuzzGemm ./tools/benchcompare/compare:FuzzParseOurs ./tools/benchcompare/compare:FuzzParseTheirs
+	./inference/internal/gemm:FuzzGemm ./internal/tools/benchcompare/compare:FuzzParseOurs ./internal/tools/benchcompare/compare:FuzzParseTheirs
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
@@ -116,10 +116,10 @@ bench: build
 # Ours and TensorFlow Lite (the npm package @tensorflow/tfjs-tflite: the
 # TFLite C++ interpreter compiled to WebAssembly with SIMD and XNNPACK, run
 # under Node) on the same models in one run, with the ratio per model
-# (tools/benchcompare/README.md). Needs node and npm.
+# (internal/tools/benchcompare/README.md). Needs node and npm.
 bench-compare: build
-	npm ci --prefix tools/benchcompare --no-audit --no-fund
-	$(GO) run ./tools/benchcompare/compare -bin $(BIN)/edge-agent -runs $(BENCHRUNS)
+	npm ci --prefix internal/tools/benchcompare --no-audit --no-fund
+	$(GO) run ./internal/tools/benchcompare/compare -bin $(BIN)/edge-agent -runs $(BENCHRUNS)
 
 # The outbox's durable append and drain rates, and draining a backlog of
 # 100,000 records to a mosquitto on loopback (-uplink.backlog 1000000 for a

@@ -21,10 +21,10 @@ func sharedModels(t *testing.T) string {
 	return testenv.Shared(t, "models")
 }
 
-// benchDir is tools/benchcompare.
+// benchDir is internal/tools/benchcompare.
 func benchDir(t *testing.T) string {
 	t.Helper()
-	return filepath.Join(testenv.ModuleRoot(t), "tools", "benchcompare")
+	return filepath.Join(testenv.ModuleRoot(t), "internal", "tools", "benchcompare")
 }
 
 // needNode skips unless node and the installed package are present.
@@ -35,7 +35,7 @@ func needNode(t *testing.T) string {
 		t.Skip("node not on PATH")
 	}
 	if _, err := os.Stat(filepath.Join(benchDir(t), "node_modules", "@tensorflow", "tfjs-tflite", "wasm")); err != nil {
-		t.Skip("tools/benchcompare/node_modules missing: run npm ci --prefix tools/benchcompare")
+		t.Skip("internal/tools/benchcompare/node_modules missing: run npm ci --prefix internal/tools/benchcompare")
 	}
 	return node
 }

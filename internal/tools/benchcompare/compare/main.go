@@ -74,10 +74,10 @@ func parseFlags(args []string, stderr io.Writer, ncpu int) (config, error) {
 	fs.BoolVar(&c.noNode, "no-node", false, "measure edge-agent only")
 	fs.StringVar(&c.bin, "bin", "", "edge-agent binary (default bin/edge-agent in the module root, built when missing)")
 	fs.BoolVar(&c.rebuild, "build", false, "build the edge-agent binary even when it exists")
-	fs.BoolVar(&c.noInstall, "no-install", false, "do not run npm ci when tools/benchcompare/node_modules lacks the package")
+	fs.BoolVar(&c.noInstall, "no-install", false, "do not run npm ci when internal/tools/benchcompare/node_modules lacks the package")
 	fs.DurationVar(&c.timeout, "timeout", 10*time.Minute, "limit per benchmark process")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: go run ./tools/benchcompare/compare [flags]\n\nedge-agent and TensorFlow Lite (WebAssembly, XNNPACK, Node) on the same models, side by side.")
+		fmt.Fprintln(stderr, "usage: go run ./internal/tools/benchcompare/compare [flags]\n\nedge-agent and TensorFlow Lite (WebAssembly, XNNPACK, Node) on the same models, side by side.")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -161,7 +161,7 @@ func compare(ctx context.Context, log *slog.Logger, c config) ([]row, error) {
 		return nil, err
 	}
 	if !c.noNode {
-		benchDir := filepath.Join(root, "tools", "benchcompare")
+		benchDir := filepath.Join(root, "internal", "tools", "benchcompare")
 		if r.Node, err = ensureNode(ctx, log, benchDir, !c.noInstall); err != nil {
 			return nil, err
 		}
