@@ -43,7 +43,7 @@ func TestSelect(t *testing.T) {
 	if ps[0] != Generic || ps[len(ps)-1] != Default() {
 		t.Errorf("Paths() = %v: want generic first and the default %q last", ps, Default())
 	}
-	if runtime.GOARCH != "amd64" && len(ps) != 1 {
+	if runtime.GOARCH != "amd64" && runtime.GOARCH != "arm64" && len(ps) != 1 {
 		t.Errorf("Paths() = %v on %s, want only generic", ps, runtime.GOARCH)
 	}
 }
@@ -162,7 +162,7 @@ func TestAccessors(t *testing.T) {
 		if p.Path() != path || p.N() != 40 || p.K() != 9 {
 			t.Errorf("%s: Path, N, K = %s, %d, %d", path, p.Path(), p.N(), p.K())
 		}
-		want := map[Path]int{Generic: 1, AVX2: avx2NR, AVX512VNNI: vnniNR}[path]
+		want := map[Path]int{Generic: 1, AVX2: avx2NR, AVX512VNNI: vnniNR, NEON: armNR, SDOT: armNR}[path]
 		if p.PanelWidth() != want {
 			t.Errorf("%s: PanelWidth %d, want %d", path, p.PanelWidth(), want)
 		}

@@ -25,10 +25,15 @@
 // tile) and "avx512vnni" (amd64: VPDPBUSD on 512-bit registers, the
 // activations biased by +128 to make them unsigned, 8 rows × 32 channels
 // per tile); both SIMD paths have one-row kernels for the last rows of a
-// matrix and for fully connected layers of one batch. The names "neon"
-// and "sdot" are reserved for arm64. The default path is the fastest one
-// the CPU supports (see Default); Select parses a name, and SelectEnv the
-// EDGE_AGENT_KERNELS environment variable.
+// matrix and for fully connected layers of one batch. On arm64, "neon"
+// (every AArch64 CPU: SXTL + SMLAL by element, exact int16 products into
+// int32 lanes) and "sdot" (the dot-product extension, FEAT_DotProd: SDOT
+// by element, 4 int8 products per lane) both compute tiles of 4 rows × 16
+// channels, with one-row kernels for up to 2 rows, and share one
+// epilogue (SSHL, SQRDMULH, SRSHL with a fix-up of negative ties, see
+// ops_arm64.h). The default path is the fastest one the CPU supports (see
+// Default); Select parses a name, and SelectEnv the EDGE_AGENT_KERNELS
+// environment variable.
 //
 // Run allocates nothing and may be called concurrently on one PackedInt8
 // for disjoint outputs, so callers can split work by row ranges and by

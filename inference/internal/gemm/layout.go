@@ -3,7 +3,9 @@ package gemm
 // simdLayout is the weights and requantization of a SIMD path, in panels of
 // nr channels (padded with zero weights). Along K the weights come in
 // groups of 4 (the last one padded with zeros): kq full groups, then kt
-// bytes when K is not a multiple of 4.
+// bytes when K is not a multiple of 4. (The arm64 paths count K in their
+// own blocks and steps, and lay out their meta blocks differently: see
+// newARMLayout.)
 type simdLayout struct {
 	mr, nr int // rows per tile, channels per panel
 	single int // row blocks of up to this many rows use the one-row kernel
@@ -11,8 +13,8 @@ type simdLayout struct {
 	kq, kt int
 	groups int // kq, plus one with a tail
 
-	wb []int8  // avx512vnni: panels × groups × nr × 4
-	wh []int16 // avx2: panels × groups × 64 (see packAVX2)
+	wb []int8  // avx512vnni, sdot: panels × groups × nr × 4
+	wh []int16 // avx2: panels × groups × 64 (see packAVX2); neon: see packNEON
 
 	// meta holds, per panel, metaArrays arrays of nr int32: addend, left,
 	// mult, mult of the odd channel moved to the even slot, right, mask,

@@ -19,7 +19,7 @@ type PackedInt8 struct {
 
 	w []int8 // generic: a row-major copy of the weights
 
-	simd simdLayout // avx2 and avx512vnni
+	simd simdLayout // avx2, avx512vnni, neon and sdot
 }
 
 // PackInt8 packs the n×k row-major int8 weights w (row c is output channel
@@ -64,6 +64,10 @@ func PackInt8With(path Path, w []int8, n, k int, rq Requant) (*PackedInt8, error
 		p.simd = packAVX2(w, n, k, rq)
 	case AVX512VNNI:
 		p.simd = packVNNI(w, n, k, rq)
+	case NEON:
+		p.simd = packNEON(w, n, k, rq)
+	case SDOT:
+		p.simd = packSDOT(w, n, k, rq)
 	default: // every available path is one of the above
 		return nil, pathError(path)
 	}

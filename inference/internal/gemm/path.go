@@ -10,14 +10,13 @@ import (
 // Path names one implementation of the kernels.
 type Path string
 
-// The kernel paths. NEON and SDOT are reserved for arm64 and not
-// implemented yet: they are never available.
+// The kernel paths.
 const (
 	Generic    Path = "generic"    // portable Go, the reference
 	AVX2       Path = "avx2"       // amd64 with AVX2
 	AVX512VNNI Path = "avx512vnni" // amd64 with AVX-512 F/BW/VL and VNNI
-	NEON       Path = "neon"       // reserved: arm64 Advanced SIMD
-	SDOT       Path = "sdot"       // reserved: arm64 dot-product extension
+	NEON       Path = "neon"       // arm64 Advanced SIMD
+	SDOT       Path = "sdot"       // arm64 with the dot-product extension (FEAT_DotProd)
 )
 
 // EnvVar is the environment variable that, by convention, overrides the

@@ -1,6 +1,7 @@
 package conv
 
 import (
+	"github.com/edge-agent/edge-agent/inference/internal/dwconv"
 	"github.com/edge-agent/edge-agent/inference/internal/tflite"
 	"github.com/edge-agent/edge-agent/inference/ops"
 	"github.com/edge-agent/edge-agent/inference/tensor"
@@ -27,6 +28,10 @@ type DepthwiseConv2D struct {
 	// int8, stride 1, depth multiplier 1: each tap's filter values repeated
 	// for every output column, so a tap's pass over a row is one flat loop.
 	tiled []int8
+	// int8 SIMD paths (depthwise_packed.go): the packed depthwise kernel,
+	// or, for one input channel, the convolution it is.
+	fast   *dwconv.Packed
+	asConv *Conv2D
 
 	grain     int // output rows per parallel chunk, at least
 	scratch   int
@@ -75,6 +80,7 @@ func (k *DepthwiseConv2D) Prepare(n *ops.Node) error {
 	}
 	g.padH, g.padW = pad.Height, pad.Width
 	act := opts.FusedActivationFunction()
+	extra := 0
 	switch k.in.Type {
 	case tensor.Float32:
 		if err := n.CheckType("filter", k.filter, tensor.Float32); err != nil {
@@ -97,9 +103,14 @@ func (k *DepthwiseConv2D) Prepare(n *ops.Node) error {
 		if k.rq, err = prepareRequant(n, k.in, k.filter, k.out, g.outC, 3, act); err != nil {
 			return err
 		}
-		if k.mult == 1 && g.strideW == 1 && k.filter.Const {
+		fastBytes, err := k.preparePacked(n)
+		if err != nil {
+			return err
+		}
+		if k.fast == nil && k.asConv == nil && k.mult == 1 && g.strideW == 1 && k.filter.Const {
 			k.tiled = tile(k.filter.Int8(), g.fH*g.fW, g.outC, g.outW)
 		}
+		extra = fastBytes
 	case tensor.Int16:
 		if err := n.CheckType("filter", k.filter, tensor.Int8); err != nil {
 			return err
@@ -113,8 +124,9 @@ func (k *DepthwiseConv2D) Prepare(n *ops.Node) error {
 	default:
 		return n.CheckType("input", k.in, tensor.Float32, tensor.Int8, tensor.Int16)
 	}
-	// Each worker accumulates one output row at a time.
-	k.perWorker = align64(g.outW * g.outC * 8)
+	// Each worker accumulates one output row at a time (or gathers the
+	// im2col rows of the convolution path).
+	k.perWorker = align64(max(g.outW*g.outC*8, extra))
 	k.scratch = n.RequestScratch(k.perWorker * n.Pool.Workers())
 	k.grain = max(1, 65536/max(1, g.outW*g.fH*g.fW*g.outC))
 	return nil
@@ -123,6 +135,9 @@ func (k *DepthwiseConv2D) Prepare(n *ops.Node) error {
 // Eval implements ops.Kernel.
 func (k *DepthwiseConv2D) Eval(n *ops.Node) error {
 	k.buf = n.Scratch(k.scratch)
+	if k.evalPacked(n) {
+		return nil
+	}
 	n.Pool.Run(k.g.batches*k.g.outH, k.grain, k)
 	return nil
 }

@@ -99,6 +99,13 @@ func TestDepthwiseRandom(t *testing.T) {
 		{"dilation 2x3 stride 2x1", []int{1, 10, 9, 3}, []int{1, 3, 2, 3}, [2]int{2, 1}, [2]int{2, 3}, builder.Valid, 1},
 		// person_detect's first layer: one channel, depth multiplier 8.
 		{"depth multiplier 8", []int{1, 12, 11, 1}, []int{1, 3, 3, 8}, [2]int{2, 2}, [2]int{}, builder.Same, 8},
+		// Wide enough for the SIMD depthwise kernels (16, 32, 64 channels).
+		{"3x3 same 48 channels", []int{1, 9, 8, 48}, []int{1, 3, 3, 48}, [2]int{1, 1}, [2]int{}, builder.Same, 1},
+		{"3x3 stride 2 70 channels", []int{2, 11, 9, 70}, []int{1, 3, 3, 70}, [2]int{2, 2}, [2]int{}, builder.Same, 1},
+		{"5x5 valid 64 channels dilated", []int{1, 12, 13, 64}, []int{1, 5, 5, 64}, [2]int{1, 1}, [2]int{2, 1}, builder.Valid, 1},
+		// One input channel, as micro_speech: a convolution in disguise.
+		{"one channel multiplier 8 (micro_speech)", []int{1, 49, 40, 1}, []int{1, 10, 8, 8}, [2]int{2, 2}, [2]int{}, builder.Same, 8},
+		{"one channel multiplier 3 valid", []int{2, 7, 9, 1}, []int{1, 2, 4, 3}, [2]int{1, 2}, [2]int{}, builder.Valid, 3},
 		{"depth multiplier 2", []int{1, 5, 6, 3}, []int{1, 5, 5, 6}, [2]int{1, 1}, [2]int{}, builder.Same, 2},
 		{"filter larger than input", []int{1, 2, 2, 4}, []int{1, 3, 3, 4}, [2]int{1, 1}, [2]int{}, builder.Same, 1},
 		// Width 1 with dilation 2: the outer columns of the window never touch the input.

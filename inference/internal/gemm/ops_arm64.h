@@ -1,0 +1,149 @@
+// AArch64 Advanced SIMD instructions for the neon and sdot kernels, and
+// their shared epilogue.
+//
+// Go's assembler (1.26) does not know the signed integer vector
+// instructions these kernels need (SMLAL, SSHL, SQRDMULH, SRSHL, SMAX,
+// SMIN, SXTL, SDOT), so each macro below emits one instruction with WORD,
+// encoded from the Arm Architecture Reference Manual (A64 "Advanced SIMD"
+// encodings) and checked against llvm-mc. ADD, CMTST and UZP1, which the
+// assembler knows, are encoded the same way so that every macro takes
+// plain register numbers (d, n, m: Vd, Vn, Vm; 0..31). Arguments are
+// always parenthesized, so expressions such as 16+4*1 work.
+
+// Three-register "same" forms on 4S (Q=1, size=10):
+//   <op> Vd.4S, Vn.4S, Vm.4S = base | Rm<<16 | Rn<<5 | Rd.
+#define VOP3(base, d, n, m) WORD $((base) | (m)<<16 | (n)<<5 | (d))
+
+// ADD Vd.4S, Vn.4S, Vm.4S (wrapping).
+#define ADD4S(d, n, m) VOP3(0x4EA08400, d, n, m)
+// CMTST Vd.4S, Vn.4S, Vm.4S: lanes with (Vn & Vm) != 0 become all ones.
+#define CMTST4S(d, n, m) VOP3(0x4EA08C00, d, n, m)
+// SSHL Vd.4S, Vn.4S, Vm.4S: shift left by the signed low byte of Vm's
+// lane (32 or more clears every bit; no saturation).
+#define SSHL4S(d, n, m) VOP3(0x4EA04400, d, n, m)
+// SRSHL Vd.4S, Vn.4S, Vm.4S: with a negative count -r, (Vn + 2^(r-1)) >> r
+// computed without overflow (rounding half up).
+#define SRSHL4S(d, n, m) VOP3(0x4EA05400, d, n, m)
+// SQRDMULH Vd.4S, Vn.4S, Vm.4S: sat((2*Vn*Vm + 2^31) >> 32).
+#define SQRDMULH4S(d, n, m) VOP3(0x6EA0B400, d, n, m)
+// SMAX Vd.4S, Vn.4S, Vm.4S.
+#define SMAX4S(d, n, m) VOP3(0x4EA06400, d, n, m)
+// SMIN Vd.4S, Vn.4S, Vm.4S.
+#define SMIN4S(d, n, m) VOP3(0x4EA06C00, d, n, m)
+// UZP1 Vd.8H, Vn.8H, Vm.8H: the even halfwords of Vn then of Vm (the low
+// halves of 4S lanes: narrows two 4S vectors to one 8H).
+#define UZP18H(d, n, m) VOP3(0x4E401800, d, n, m)
+// UZP1 Vd.16B, Vn.16B, Vm.16B: the even bytes of Vn then of Vm.
+#define UZP116B(d, n, m) VOP3(0x4E001800, d, n, m)
+// SDOT Vd.4S, Vn.16B, Vm.16B (FEAT_DotProd): each 32-bit lane of Vd plus
+// the dot product of the lane's 4 signed bytes in Vn and in Vm.
+#define SDOT4S(d, n, m) VOP3(0x4E809400, d, n, m)
+
+// SXTL Vd.8H, Vn.8B (SSHLL Vd.8H, Vn.8B, #0): sign-extends the low 8
+// bytes of Vn to halfwords. Encoding 0x0F08A400 | Rn<<5 | Rd.
+#define SXTL8H(d, n) WORD $(0x0F08A400 | (n)<<5 | (d))
+
+// SMLAL Vd.4S, Vn.4H, Vm.H[j] and SMLAL2 Vd.4S, Vn.8H, Vm.H[j]: Vd plus the
+// exact products of Vn's low (SMLAL) or high (SMLAL2) 4 halfwords with
+// halfword j (0..7) of Vm, which must be V0..V15. Encoding 0x0F402000
+// (0x4F402000 for SMLAL2, Q=1) | L<<21 | M<<20 | Rm<<16 | H<<11 | Rn<<5 |
+// Rd, with j = H:L:M.
+#define SMLAL4S(d, n, m, j) WORD $(0x0F402000 | ((j)>>1&1)<<21 | ((j)&1)<<20 | (m)<<16 | ((j)>>2)<<11 | (n)<<5 | (d))
+#define SMLAL24S(d, n, m, j) WORD $(0x4F402000 | ((j)>>1&1)<<21 | ((j)&1)<<20 | (m)<<16 | ((j)>>2)<<11 | (n)<<5 | (d))
+
+// SDOT Vd.4S, Vn.16B, Vm.4B[i] (FEAT_DotProd, by element): each 32-bit lane
+// of Vd plus the dot product of the lane's 4 signed bytes in Vn with bytes
+// 4i..4i+3 of Vm. Encoding 0x4F80E000 | L<<21 | Rm<<16 | H<<11 | Rn<<5 |
+// Rd, with i = H:L (0..3) and Rm five bits (M:Rm).
+#define SDOTE4S(d, n, m, i) WORD $(0x4F80E000 | ((i)&1)<<21 | (m)<<16 | ((i)>>1)<<11 | (n)<<5 | (d))
+
+// The epilogue. Per group of 4 channels the meta block holds five vectors
+// (see newARMLayout), which the epilogue loads into V8..V12: addend, left
+// shift, multiplier, the sign bit where the channel shifts right (else 0),
+// and minus the right shift. V13..V15 hold the output offset, qmin and
+// qmax (LOADCST). REQ requantizes the 4 accumulators in VA with
+// temporary VT: lane by lane, with hm the rounding doubling high multiply,
+//
+//	x  = acc + addend               (ADD, wrapping)
+//	s  = x << left                  (SSHL; left 32 clears every bit)
+//	hm = (s*mult + 2^30) >> 31      (SQRDMULH: the multiplier is
+//	                                 non-negative, so it never saturates)
+//	hm -= 1 if hm < 0 and right > 0 (CMTST with the sign bit, ADD: the
+//	                                 reference rounds ties away from zero,
+//	                                 SRSHL rounds them up; hm > -2^31)
+//	r  = (hm + 2^(right-1)) >> right (SRSHL by -right)
+//	out = min(max(r + offset, qmin), qmax)
+//
+// which is MultiplyByQuantizedMultiplier (see requant.go).
+#define REQ(a, t) \
+	ADD4S(a, a, 8); \
+	SSHL4S(a, a, 9); \
+	SQRDMULH4S(a, a, 10); \
+	CMTST4S(t, a, 11); \
+	ADD4S(a, a, t); \
+	SRSHL4S(a, a, 12); \
+	ADD4S(a, a, 13); \
+	SMAX4S(a, a, 14); \
+	SMIN4S(a, a, 15)
+
+// LOADMETA loads the next group of 4 channels' meta vectors from R9.
+#define LOADMETA \
+	VLD1.P 64(R9), [V8.S4, V9.S4, V10.S4, V11.S4]; \
+	VLD1.P 16(R9), [V12.S4]
+
+// LOADCST broadcasts the output offset, qmin and qmax of the consts block
+// at R10 (fields at bytes 32, 64 and 96) into V13..V15. Clobbers R12.
+#define LOADCST \
+	ADD $32, R10, R12; \
+	VLD1R (R12), [V13.S4]; \
+	ADD $64, R10, R12; \
+	VLD1R (R12), [V14.S4]; \
+	ADD $96, R10, R12; \
+	VLD1R (R12), [V15.S4]
+
+// STOREROW narrows a row's 16 clamped accumulators (VA..VA+3, channels
+// 0-3, 4-7, 8-11, 12-15) to bytes and stores them at the row's output
+// pointer (args offset D_ from R0) plus the column offset R11.
+// Temporaries: V4, V5, R12.
+#define STOREROW(a, D_) \
+	UZP18H(4, a, (a)+1); \
+	UZP18H(5, (a)+2, (a)+3); \
+	UZP116B(4, 4, 5); \
+	MOVD D_(R0), R12; \
+	ADD R11, R12; \
+	VST1 [V4.B16], (R12)
+
+// EPI4 requantizes and stores the 4-row tile in V16..V31 (row r, channels
+// 4q..4q+3 in V(16+4r+q)).
+#define EPI4 \
+	LOADMETA; \
+	REQ(16, 4); REQ(20, 5); REQ(24, 6); REQ(28, 7); \
+	LOADMETA; \
+	REQ(17, 4); REQ(21, 5); REQ(25, 6); REQ(29, 7); \
+	LOADMETA; \
+	REQ(18, 4); REQ(22, 5); REQ(26, 6); REQ(30, 7); \
+	LOADMETA; \
+	REQ(19, 4); REQ(23, 5); REQ(27, 6); REQ(31, 7); \
+	STOREROW(16, tileArgs_d+0); \
+	STOREROW(20, tileArgs_d+8); \
+	STOREROW(24, tileArgs_d+16); \
+	STOREROW(28, tileArgs_d+24)
+
+// EPI1 requantizes and stores one row in V16..V19.
+#define EPI1 \
+	LOADMETA; \
+	REQ(16, 4); \
+	LOADMETA; \
+	REQ(17, 5); \
+	LOADMETA; \
+	REQ(18, 6); \
+	LOADMETA; \
+	REQ(19, 7); \
+	STOREROW(16, tileArgs_d+0)
+
+// ZERO4 clears four accumulators.
+#define ZERO4(A, B, C, D) \
+	VEOR A.B16, A.B16, A.B16; \
+	VEOR B.B16, B.B16, B.B16; \
+	VEOR C.B16, C.B16, C.B16; \
+	VEOR D.B16, D.B16, D.B16
