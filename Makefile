@@ -94,7 +94,7 @@ FUZZ_TARGETS := ./inference/model:FuzzLoad ./inference:FuzzInterpreter ./inferen
 	./agent/api:FuzzDecodeInfer ./agent/api:FuzzPredictionsQuery ./agent/client:FuzzParseError \
 	./agent/client:FuzzReadStream ./internal/unitcheck:FuzzParseUnit \
 	./ota:FuzzVerify ./ota:FuzzManifest ./ota/store:FuzzState ./ota/selfupdate:FuzzMarker \
-	./inference/internal/gemm:FuzzGemm ./internal/tools/benchcompare/compare:FuzzParseOurs ./internal/tools/benchcompare/compare:FuzzParseTheirs
+	./inference/internal/gemm:FuzzGemm ./inference/internal/dwconv:FuzzDepthwise ./internal/tools/benchcompare/compare:FuzzParseOurs ./internal/tools/benchcompare/compare:FuzzParseTheirs
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
@@ -145,10 +145,14 @@ cross:
 # The whole unit suite, goldens and conformance included, as linux/arm64 and
 # linux/arm (v7, 32-bit) binaries under qemu-user: the integer kernels must be
 # bit-exact on every target, and 32-bit int arithmetic must not overflow.
+# arm64 runs on qemu's "max" CPU (NEON, dot product: the neon and sdot GEMM
+# paths), then the kernels again on a Cortex-A53 (no dot product: CPU
+# detection must fall back to neon).
 test-qemu:
 	@command -v qemu-aarch64-static >/dev/null && command -v qemu-arm-static >/dev/null || \
 		{ echo "qemu-user-static not found: apt-get install -y qemu-user-static"; exit 1; }
-	GOARCH=arm64 CGO_ENABLED=0 $(GO) test -count=1 -timeout 12m -exec qemu-aarch64-static ./...
+	QEMU_CPU=max GOARCH=arm64 CGO_ENABLED=0 $(GO) test -count=1 -timeout 12m -exec qemu-aarch64-static ./...
+	QEMU_CPU=cortex-a53 GOARCH=arm64 CGO_ENABLED=0 $(GO) test -count=1 -exec qemu-aarch64-static ./inference/internal/gemm/ ./inference/ops/conv/
 	GOARCH=arm GOARM=7 CGO_ENABLED=0 $(GO) test -count=1 -timeout 12m -exec qemu-arm-static ./...
 
 # The generated flatbuffer code is committed; this regenerates it. flatc 2.0.8

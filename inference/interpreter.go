@@ -78,6 +78,8 @@ type Interpreter struct {
 	pool      *parallel.Pool
 	// kernelPath is the kernel path the nodes use (Options.Kernels).
 	kernelPath gemm.Path
+	// release ends the interpreter's hold on its model (model.Hold).
+	release func()
 }
 
 // New builds an interpreter for the first subgraph of m.
@@ -109,7 +111,11 @@ func New(m *model.Model, opt ...Options) (*Interpreter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("kernels: %w", err)
 	}
-	it := &Interpreter{model: m, graph: m.Subgraphs[0], kernelPath: path}
+	release, err := m.Hold()
+	if err != nil {
+		return nil, err
+	}
+	it := &Interpreter{model: m, graph: m.Subgraphs[0], kernelPath: path, release: release}
 	if o.Threads > 1 {
 		it.pool = parallel.New(o.Threads)
 	}
@@ -145,7 +151,7 @@ func (it *Interpreter) build(o Options) error {
 			}
 			continue
 		}
-		n := &ops.Node{Op: op, Pool: it.pool, Kernels: it.kernelPath}
+		n := &ops.Node{Op: op, Pool: it.pool, Kernels: it.kernelPath, Discard: it.discard}
 		n.Inputs = it.lookup(op.Inputs)
 		n.Outputs = it.lookup(op.Outputs)
 		n.Intermediates = it.lookup(op.Intermediates)
@@ -377,6 +383,9 @@ func (it *Interpreter) Invoke() (err error) {
 func (it *Interpreter) Close() {
 	it.pool.Close()
 	it.pool = nil
+	if it.release != nil {
+		it.release()
+	}
 }
 
 // Model returns the interpreter's model.
@@ -450,4 +459,12 @@ func KernelPaths() []string {
 		out = append(out, string(p))
 	}
 	return out
+}
+
+// discard tells the model that a kernel packed the constant t into its own
+// layout and will not read t's bytes (model.Discard).
+func (it *Interpreter) discard(t *tensor.Tensor) {
+	if t != nil && t.Const {
+		it.model.Discard(t.Data)
+	}
 }

@@ -163,10 +163,11 @@ func cmdModelRun(args []string, stdout io.Writer) error {
 	if *outDir == "" {
 		return cliutil.Usagef("model run needs --output-dir")
 	}
-	m, _, err := loadModel(pos[0])
+	m, err := model.LoadFile(pos[0])
 	if err != nil {
 		return err
 	}
+	defer m.Close()
 	it, err := inference.New(m, inference.Options{Threads: threads, Kernels: *kernels})
 	if err != nil {
 		return err
@@ -244,10 +245,13 @@ func cmdModelBench(args []string, stdout io.Writer) error {
 		return err
 	}
 	start := time.Now()
-	m, data, err := loadModel(pos[0])
+	// Mapped from the file, as TFLite's own loader does: constants a
+	// kernel packs leave memory, the rest are shared file pages.
+	m, err := model.LoadFile(pos[0])
 	if err != nil {
 		return err
 	}
+	defer m.Close()
 	it, err := inference.New(m, inference.Options{Threads: threads, Kernels: *kernels})
 	if err != nil {
 		return err
@@ -277,7 +281,7 @@ func cmdModelBench(args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rep := benchReport{Model: filepath.Base(pos[0]), Bytes: len(data), Runs: res.Runs, Threads: res.Threads, Kernels: it.Kernels(),
+	rep := benchReport{Model: filepath.Base(pos[0]), Bytes: m.Size, Runs: res.Runs, Threads: res.Threads, Kernels: it.Kernels(),
 		LoadMs: loadMs, FirstInference: res.FirstInferenceMs, Latency: res.Latency, MACs: res.MACs,
 		GMACsPerSecond: res.GMACsPerSecond, ArenaBytes: it.ArenaSize(), PeakRSSBytes: res.PeakRSSBytes, Profile: res.Profile}
 	if res.Latency.Median > 0 {

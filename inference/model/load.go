@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 
 	flatbuffers "github.com/google/flatbuffers/go"
 
@@ -42,19 +41,6 @@ func (l *Limits) fill() {
 
 // ErrInvalid is wrapped by every error Load returns for a malformed file.
 var ErrInvalid = errors.New("invalid model")
-
-// LoadFile reads and loads a .tflite file.
-func LoadFile(path string) (*Model, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("read model: %w", err)
-	}
-	m, err := Load(data)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return m, nil
-}
 
 // Load checks and reads a TFLite flatbuffer with default limits. The model
 // keeps references into data, which must not change afterwards.

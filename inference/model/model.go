@@ -31,6 +31,8 @@ type Model struct {
 	CopiedBytes int
 	// Metadata names the model's metadata entries (e.g. "min_runtime_version").
 	Metadata []string
+
+	mem *mapping // LoadFile's file mapping; nil for Load
 }
 
 // Subgraph is one graph of a model; Subgraphs[0] is the one that runs.

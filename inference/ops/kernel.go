@@ -46,6 +46,10 @@ type Node struct {
 	// (gemm.Generic, or "") or a SIMD path of this CPU whose packed
 	// kernels the operators that have one use.
 	Kernels gemm.Path
+	// Discard, when set, is told about a constant a kernel packed into its
+	// own layout at Prepare and will not read again: a model mapped from
+	// its file drops those pages from memory.
+	Discard func(t *tensor.Tensor)
 
 	scratchSizes []int
 	scratch      [][]byte

@@ -48,6 +48,9 @@ func (k *Conv2D) preparePacked(n *ops.Node) (int, error) {
 		}
 		p.packs = append(p.packs, pk)
 	}
+	if n.Discard != nil {
+		n.Discard(k.filter)
+	}
 	p.direct = g.fH == 1 && g.fW == 1 && g.strideH == 1 && g.strideW == 1 && g.padH == 0 && g.padW == 0 && k.groups == 1 &&
 		g.outH == g.inH && g.outW == g.inW
 	if p.direct {

@@ -38,6 +38,9 @@ func (k *DepthwiseConv2D) preparePacked(n *ops.Node) (int, error) {
 		}
 		if p.Path() != gemm.Generic {
 			k.fast = p
+			if n.Discard != nil {
+				n.Discard(k.filter)
+			}
 		}
 		return 0, nil
 	case g.inC == 1:
@@ -63,6 +66,9 @@ func (k *DepthwiseConv2D) preparePacked(n *ops.Node) (int, error) {
 		}
 		c.grain = max(2, 65536/max(1, taps*M))
 		k.asConv = c
+		if n.Discard != nil {
+			n.Discard(k.filter)
+		}
 		return c.fast.rows * taps, nil
 	}
 	return 0, nil

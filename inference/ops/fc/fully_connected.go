@@ -177,6 +177,9 @@ func (k *FullyConnected) preparePacked(n *ops.Node) error {
 		return n.Errorf("packing the filter for %s: %v", n.Kernels, err)
 	}
 	k.fast = p
+	if n.Discard != nil {
+		n.Discard(k.filter)
+	}
 	return nil
 }
 
