@@ -80,7 +80,7 @@ func (d *Daemon) build(ctx context.Context, cfg *config.Config) (*generation, er
 		fromStore, generic := false, ""
 		if d.store != nil {
 			if v, ok := d.store.Active(spec.Name); ok {
-				spec.Version, fromStore = v.Version, true
+				spec.Version, fromStore, spec.Immutable = v.Version, true, true
 				spec.Path, generic = d.pickInstalled(v)
 			}
 		}

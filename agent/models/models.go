@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -39,6 +40,10 @@ type Spec struct {
 	// per line (blank lines and lines starting with # skipped).
 	Labels     []string
 	LabelsFile string
+	// Immutable says the file is never rewritten in place (a version in
+	// the OTA store): it is then mapped instead of read, so the weights a
+	// kernel packs leave memory and the rest are shared file pages.
+	Immutable bool
 }
 
 // Model is one loaded model. Its methods are safe for concurrent use.
@@ -48,8 +53,9 @@ type Model struct {
 	labels []string
 	size   int
 
-	mu sync.Mutex
-	it *inference.Interpreter
+	mu   sync.Mutex
+	it   *inference.Interpreter
+	file *model.Model // a mapped model (Spec.Immutable), closed with the interpreter
 
 	health healthCounters
 }
@@ -69,6 +75,8 @@ func Load(s Spec) (*Model, error) {
 	var err error
 	if b, ok := strings.CutPrefix(s.Path, BuiltinPrefix); ok {
 		data, err = Builtin(b)
+	} else if s.Immutable {
+		return loadMapped(s)
 	} else {
 		data, err = os.ReadFile(s.Path)
 	}
@@ -78,12 +86,44 @@ func Load(s Spec) (*Model, error) {
 	return FromBytes(s, data)
 }
 
+// loadMapped maps an immutable model file; its SHA-256 is computed by
+// reading the file, which leaves the mapping untouched.
+func loadMapped(s Spec) (*Model, error) {
+	f, err := os.Open(s.Path)
+	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", s.Name, err)
+	}
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", s.Name, err)
+	}
+	m, err := model.LoadFile(s.Path)
+	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", s.Name, err)
+	}
+	out, err := fromModel(s, m, int(n), hex.EncodeToString(h.Sum(nil)))
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	out.file = m
+	return out, nil
+}
+
 // FromBytes prepares a model from its .tflite bytes.
 func FromBytes(s Spec, data []byte) (*Model, error) {
 	m, err := model.Load(data)
 	if err != nil {
 		return nil, fmt.Errorf("model %s (%s): %w", s.Name, s.Path, err)
 	}
+	sum := sha256.Sum256(data)
+	return fromModel(s, m, len(data), hex.EncodeToString(sum[:]))
+}
+
+// fromModel makes the interpreter of a loaded model.
+func fromModel(s Spec, m *model.Model, size int, sum string) (*Model, error) {
 	opts := inference.Options{Threads: s.Threads}
 	if s.MaxArena > 0 {
 		if int64(int(s.MaxArena)) != s.MaxArena {
@@ -108,13 +148,12 @@ func FromBytes(s Spec, data []byte) (*Model, error) {
 			return nil, fmt.Errorf("model %s: %d labels for an output of %d classes", s.Name, len(labels), n)
 		}
 	}
-	sum := sha256.Sum256(data)
 	version := s.Version
 	if version == 0 {
 		version = 1
 	}
-	return &Model{spec: s, labels: labels, size: len(data), it: it,
-		meta: wire.Model{Name: s.Name, Version: version, SHA256: hex.EncodeToString(sum[:])}}, nil
+	return &Model{spec: s, labels: labels, size: size, it: it,
+		meta: wire.Model{Name: s.Name, Version: version, SHA256: sum}}, nil
 }
 
 func readLabels(path string) ([]string, error) {
@@ -167,6 +206,10 @@ func (m *Model) Close() {
 	if m.it != nil {
 		m.it.Close()
 		m.it = nil
+	}
+	if m.file != nil {
+		_ = m.file.Close()
+		m.file = nil
 	}
 }
 

@@ -161,3 +161,48 @@ func TestTopK(t *testing.T) {
 		t.Fatalf("%+v", got)
 	}
 }
+
+// TestLoadImmutableMaps: an immutable file (the OTA store's) is mapped,
+// gives the same answers and the same SHA-256 as one read into memory,
+// and Close releases it.
+func TestLoadImmutableMaps(t *testing.T) {
+	data, err := demo.BuildModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "demo.tflite")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	read, err := Load(Spec{Name: "d", Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer read.Close()
+	mapped, err := Load(Spec{Name: "d", Path: path, Immutable: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mapped.file == nil || !mapped.file.Mapped() {
+		t.Fatal("an immutable model file was not mapped")
+	}
+	if mapped.Meta() != read.Meta() {
+		t.Fatalf("meta %+v, read %+v", mapped.Meta(), read.Meta())
+	}
+	in := make([]float64, demo.WindowLen*demo.Axes)
+	for i := range in {
+		in[i] = float64(i%7) - 3
+	}
+	a, err1 := read.Infer(api.InferRequest{Inputs: [][]float64{in}})
+	b, err2 := mapped.Infer(api.InferRequest{Inputs: [][]float64{in}})
+	if err1 != nil || err2 != nil || string(a.Outputs[0].Raw) != string(b.Outputs[0].Raw) {
+		t.Fatalf("mapped and read models disagree: %v %v", err1, err2)
+	}
+	mapped.Close()
+	if _, err := mapped.Infer(api.InferRequest{Inputs: [][]float64{in}}); err == nil {
+		t.Fatal("Infer after Close succeeded")
+	}
+	if _, err := Load(Spec{Name: "d", Path: filepath.Join(t.TempDir(), "missing.tflite"), Immutable: true}); err == nil {
+		t.Fatal("a missing immutable file loaded")
+	}
+}
