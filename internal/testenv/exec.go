@@ -47,3 +47,11 @@ func CommandContext(ctx context.Context, name string, args ...string) *exec.Cmd 
 	}
 	return exec.CommandContext(ctx, name, args...)
 }
+
+// Emulated reports whether the tests run under qemu-user as another
+// architecture than the machine's (make test-qemu): what /proc says about
+// this process then describes the emulator.
+func Emulated() bool {
+	h := hostArch()
+	return h != "" && h != runtime.GOARCH
+}
