@@ -3,6 +3,7 @@ package parallel_test
 import (
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/edge-agent/edge-agent/inference/parallel"
 )
@@ -59,5 +60,54 @@ func TestRunAllocatesNothing(t *testing.T) {
 	c := &counter{hits: make([]int32, 64)}
 	if a := testing.AllocsPerRun(100, func() { p.Run(64, 1, c) }); a != 0 {
 		t.Errorf("Run allocates %v times", a)
+	}
+}
+
+// slowWorker makes worker 1's chunk outlast the caller's spin, so the
+// caller parks waiting for it.
+type slowWorker struct{ counter }
+
+func (s *slowWorker) Run(w, lo, hi int) {
+	if w == 1 {
+		time.Sleep(2 * time.Millisecond)
+	}
+	s.counter.Run(w, lo, hi)
+}
+
+// TestRunAfterParkingAndWhileWaiting runs jobs on workers that parked
+// (idle past their spin) and with a caller that parks waiting for a slow
+// worker, back to back, and checks every index runs exactly once each
+// time: no job is left to a sleeping worker and no completion is missed.
+func TestRunAfterParkingAndWhileWaiting(t *testing.T) {
+	p := parallel.New(3)
+	defer p.Close()
+	for i := 0; i < 40; i++ {
+		if i%4 == 0 {
+			time.Sleep(time.Millisecond) // the workers park
+		}
+		var task parallel.Task
+		c := &counter{hits: make([]int32, 90)}
+		task = c
+		var s *slowWorker
+		if i%3 == 0 {
+			s = &slowWorker{counter{hits: make([]int32, 90)}}
+			task = s
+		}
+		p.Run(90, 1, task)
+		if s != nil {
+			c = &s.counter
+		}
+		for j, h := range c.hits {
+			if h != 1 {
+				t.Fatalf("run %d: index %d ran %d times", i, j, h)
+			}
+		}
+	}
+	p.Close()
+	p.Close() // twice does nothing
+	c := &counter{hits: make([]int32, 10)}
+	p.Run(10, 1, c) // a closed pool runs on the caller
+	if c.workers[0] != 1 {
+		t.Fatalf("closed pool: %d chunks on the caller", c.workers[0])
 	}
 }
