@@ -1,7 +1,7 @@
 // Package dwconv computes int8 depthwise convolutions (TensorFlow Lite's
 // DEPTHWISE_CONV_2D with depth multiplier 1) over NHWC tensors, with
 // weights packed once and requantization fused, on portable Go or on amd64
-// SIMD paths that give the same bytes.
+// and arm64 SIMD paths that give the same bytes.
 //
 // For output pixel (oy, ox) of batch n and channel c, with the taps (fy,
 // fx) whose input position iy = oy*SH - PadTop + fy*DH, ix = ox*SW -
@@ -31,28 +31,36 @@
 //     time where they can: the quads are built by unpacking within 128-bit
 //     lanes, and packing the requantized results back to bytes restores
 //     the channel order, one 64-byte store per pixel.
+//   - neon: arm64 Advanced SIMD, for gemm.NEON and gemm.SDOT alike (Path
+//     reports neon; the dot product gains nothing here). Per output row,
+//     the pixels go in runs that have the same in-bounds taps, and in
+//     groups of 16 channels, two pixels at a time: each in-bounds tap's 16
+//     input bytes are sign-extended to int16 and multiplied by the tap's
+//     int16 weights with SMLAL/SMLAL2, exact products summed in int32.
 //
-// For 3x3 filters both SIMD paths unroll the taps; avx512vnni keeps the
+// For 3x3 filters both amd64 paths unroll the taps; avx512vnni keeps the
 // weights in registers and computes two pixels at a time.
 //
-// The SIMD paths read skipped taps as input 0 (from a zero row, or from
-// padding columns of the buffer) and add a per-pixel addend that holds the
-// bias, InOffset times the sum of the in-bounds taps' weights, and for
-// avx512vnni -128 times the sum of all weights: the pixel's "border
-// configuration" (which filter rows and columns are in bounds) selects one
-// of a few addend vectors computed at pack time. Sums of int32 products
-// may be regrouped modulo 2^32, so the accumulators equal the reference's.
-// The requantization is the GEMM epilogue's (gemm.VecScaling), vectorized
-// exactly (avx512vnni skips the left shift when no channel has one).
+// The amd64 paths read skipped taps as input 0 (from a zero row, or from
+// padding columns of the buffer), the neon path does not read them; all
+// add a per-pixel addend that holds the bias, InOffset times the sum of
+// the in-bounds taps' weights, and for avx512vnni -128 times the sum of
+// all weights: the pixel's "border configuration" (which filter rows and
+// columns are in bounds) selects one of a few addend vectors computed at
+// pack time. Sums of int32 products may be regrouped modulo 2^32, so the
+// accumulators equal the reference's. The requantization is the GEMM
+// epilogue's (gemm.VecScaling), vectorized exactly (avx512vnni skips the
+// left shift when no channel has one; neon uses the arm64 GEMM kernels'
+// SSHL, SQRDMULH, tie fix-up and SRSHL).
 //
 // The channels left after the 64-channel blocks come in groups of 16; when
 // C is not a multiple of 16 the last group overlaps the one before it
 // (those channels are computed twice, with the same bytes). Shapes the
 // SIMD paths do not take (fewer than 16 channels, more than 16 filter
 // rows, a filter so wide that one output pixel's input columns do not fit
-// the kernels' 16 KiB buffer, or more border configurations than a real
-// network has) run on the generic path; Packed.Path reports the path that
-// runs.
+// the amd64 kernels' 16 KiB buffer, or more border configurations than a
+// real network has) run on the generic path; Packed.Path reports the path
+// that runs.
 //
 // Run computes a range of output rows of one batch, allocates nothing, and
 // may be called concurrently on one Packed for different rows.

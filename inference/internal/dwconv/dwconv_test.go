@@ -10,15 +10,25 @@ import (
 	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 )
 
-// simdPaths returns the SIMD paths of this package available on this CPU.
+// simdPaths returns the SIMD paths of this package available on this CPU
+// (gemm.SDOT among them: it runs the neon kernel).
 func simdPaths() []gemm.Path {
 	var ps []gemm.Path
-	for _, p := range []gemm.Path{gemm.AVX2, gemm.AVX512VNNI} {
+	for _, p := range []gemm.Path{gemm.AVX2, gemm.AVX512VNNI, gemm.NEON, gemm.SDOT} {
 		if gemm.Available(p) {
 			ps = append(ps, p)
 		}
 	}
 	return ps
+}
+
+// kernelOf returns the kernel that a SIMD path runs: gemm.NEON for
+// gemm.SDOT, which has no depthwise kernel of its own.
+func kernelOf(path gemm.Path) gemm.Path {
+	if path == gemm.SDOT {
+		return gemm.NEON
+	}
+	return path
 }
 
 // sentinel fills outputs before a run, to catch unwritten or stray bytes.
@@ -92,7 +102,10 @@ func TestPathsMatchNaive(t *testing.T) {
 				t.Fatalf("%s: %v: %v", path, pr, err)
 			}
 			if k.Path() != gemm.Generic {
-				simd[k.Path()]++
+				if k.Path() != kernelOf(path) {
+					t.Fatalf("%s: %v runs on %s", path, pr, k.Path())
+				}
+				simd[path]++
 			}
 			checkSame(t, string(path), pr, runSplit(t, k, pr, rng), want)
 		}
@@ -117,9 +130,9 @@ func TestMobileNetShapes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			runs := gemm.Generic // (arm64's paths have no depthwise kernel yet)
+			runs := gemm.Generic
 			if slices.Contains(simdPaths(), path) {
-				runs = path
+				runs = kernelOf(path)
 			}
 			if k.Path() != runs {
 				t.Fatalf("%s: %v runs on %s", path, pr, k.Path())
@@ -271,7 +284,7 @@ func TestPathFallback(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := k.Path() == path; got != tc.simd {
+			if got := k.Path() == kernelOf(path); got != tc.simd {
 				t.Errorf("%s: C %d KH %d: runs on %s", path, tc.c, tc.kh, k.Path())
 			}
 			checkSame(t, string(path), pr, runSplit(t, k, pr, rng), want)

@@ -1,6 +1,10 @@
 package dwconv
 
-import "unsafe"
+import (
+	"unsafe"
+
+	"github.com/edge-agent/edge-agent/inference/internal/gemm"
+)
 
 // rowArgs is what the assembly kernels read (through go_asm.h offsets):
 // one call computes a run of output pixels of one row, every group of
@@ -49,6 +53,16 @@ func dwVNNI(a *rowArgs)
 //
 //go:noescape
 func dwAVX2(a *rowArgs)
+
+// simdPack packs filter and p for path when it is avx2 or avx512vnni and
+// the shape fits; runs is path.
+func simdPack(path gemm.Path, filter []int8, p *Params) (l simdLayout, runs gemm.Path, ok bool) {
+	if (path != gemm.AVX2 && path != gemm.AVX512VNNI) || !simdFits(path, p) {
+		return l, "", false
+	}
+	l, ok = packSIMD(path, filter, p)
+	return l, path, ok
+}
 
 // runSIMD computes output rows [oy0, oy1) of batch n with the SIMD
 // kernels, in runs of at most maxPix pixels (so that their input columns

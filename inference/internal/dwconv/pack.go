@@ -17,15 +17,14 @@ type Packed struct {
 	w  []int8         // generic: the filter, [KH][KW][C]
 	sc []gemm.Scaling // generic: per channel
 
-	simd simdLayout // avx2 and avx512vnni
+	simd simdLayout // avx2, avx512vnni and neon
 }
 
 // Pack validates p and packs the filter ([1, KH, KW, C] int8, as TFLite
 // stores it, any int8 value allowed) for path, which must be available on
 // this CPU (gemm.Available). Shapes that the SIMD paths do not take are
-// packed for the generic path instead (see the package comment), and so
-// are the arm64 paths of the GEMMs, which have no depthwise kernel yet;
-// Path reports the path that runs.
+// packed for the generic path instead (see the package comment), and
+// gemm.SDOT runs the neon kernel; Path reports the path that runs.
 func Pack(path gemm.Path, filter []int8, p Params) (*Packed, error) {
 	if !gemm.Available(path) {
 		if _, err := gemm.Select(string(path)); err != nil {
@@ -44,16 +43,14 @@ func Pack(path gemm.Path, filter []int8, p Params) (*Packed, error) {
 	for c := range p.C {
 		k.sc[c] = gemm.NewScaling(p.Mult[c], p.Shift[c])
 	}
-	if (path == gemm.AVX2 || path == gemm.AVX512VNNI) && simdFits(path, &p) {
-		if l, ok := packSIMD(path, filter, &p); ok {
-			k.simd, k.path = l, path
-		}
+	if l, runs, ok := simdPack(path, filter, &p); ok {
+		k.simd, k.path = l, runs
 	}
 	return k, nil
 }
 
-// Path returns the path that runs: the one asked for, or generic for a
-// shape the SIMD paths do not take.
+// Path returns the path that runs: the one asked for (gemm.NEON for
+// gemm.SDOT), or generic for a shape the SIMD paths do not take.
 func (k *Packed) Path() gemm.Path { return k.path }
 
 // Params returns the convolution's parameters (the slices are shared:
