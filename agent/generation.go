@@ -63,7 +63,7 @@ func (d *Daemon) build(ctx context.Context, cfg *config.Config) (*generation, er
 	for _, mc := range cfg.Models {
 		configured[mc.Name] = true
 		specs = append(specs, models.Spec{
-			Name: mc.Name, Path: mc.Path, Version: mc.Version, Threads: mc.Threads.Count(d.usable),
+			Name: mc.Name, Path: mc.Path, Version: mc.Version, Threads: mc.Threads.Count(d.usable), Kernels: mc.Kernels,
 			MaxArena: mc.MaxArena.Int64(), Labels: mc.Labels, LabelsFile: mc.LabelsFile,
 		})
 	}

@@ -97,6 +97,10 @@ type ModelConfig struct {
 	Version  int64   `yaml:"version" json:"version"`
 	Threads  Threads `yaml:"threads" json:"threads"`
 	MaxArena Size    `yaml:"max_arena" json:"max_arena"` // 0: no cap
+	// Kernels picks the kernel path: "" or auto (the fastest this CPU
+	// has), generic (the plain-Go reference), avx2, avx512vnni, neon or
+	// sdot. A path the CPU lacks fails the model's load.
+	Kernels string `yaml:"kernels" json:"kernels"`
 	// Labels name the classes in output order; or LabelsFile, one per line.
 	Labels     []string `yaml:"labels" json:"labels"`
 	LabelsFile string   `yaml:"labels_file" json:"labels_file"`

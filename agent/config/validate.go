@@ -189,6 +189,11 @@ func (c *Config) checkModels(p *problems) {
 		if m.Threads < 0 || m.Threads > 1024 {
 			p.add(at+".threads", "must be between 1 and 1024, or auto; got %d", int(m.Threads))
 		}
+		switch m.Kernels {
+		case "", "auto", "generic", "avx2", "avx512vnni", "neon", "sdot":
+		default:
+			p.add(at+".kernels", "want auto, generic, avx2, avx512vnni, neon or sdot, got %q", m.Kernels)
+		}
 		if m.MaxArena < 0 {
 			p.add(at+".max_arena", "must be >= 0 (0: no cap), got %d", m.MaxArena)
 		}

@@ -57,6 +57,7 @@ func TestValidationErrors(t *testing.T) {
 		{name: "builtin without name", sets: []string{"models.m1.path=builtin:"}, path: "models[0].path", msg: "needs a model name"},
 		{name: "version 0", sets: []string{"models.m1.version=0"}, path: "models[0].version", msg: "must be >= 1"},
 		{name: "too many threads", sets: []string{"models.m1.threads=5000"}, path: "models[0].threads", msg: "between 1 and 1024"},
+		{name: "unknown kernels", sets: []string{"models.m1.kernels=sse9"}, path: "models[0].kernels", msg: "avx512vnni"},
 		{name: "labels and labels_file", sets: []string{"models.m1.labels=a,b", "models.m1.labels_file=/l.txt"}, path: "models[0].labels_file", msg: "not both"},
 		{name: "empty label", sets: []string{"models.m1.labels=a,,c"}, path: "models[0].labels[1]", msg: "must not be empty"},
 		// sensors

@@ -40,6 +40,9 @@ type Spec struct {
 	// per line (blank lines and lines starting with # skipped).
 	Labels     []string
 	LabelsFile string
+	// Kernels is the kernel path (inference.Options.Kernels; "": auto,
+	// or $EDGE_AGENT_KERNELS).
+	Kernels string
 	// Immutable says the file is never rewritten in place (a version in
 	// the OTA store): it is then mapped instead of read, so the weights a
 	// kernel packs leave memory and the rest are shared file pages.
@@ -124,7 +127,11 @@ func FromBytes(s Spec, data []byte) (*Model, error) {
 
 // fromModel makes the interpreter of a loaded model.
 func fromModel(s Spec, m *model.Model, size int, sum string) (*Model, error) {
-	opts := inference.Options{Threads: s.Threads}
+	kernels := s.Kernels
+	if kernels == "auto" {
+		kernels = ""
+	}
+	opts := inference.Options{Threads: s.Threads, Kernels: kernels}
 	if s.MaxArena > 0 {
 		if int64(int(s.MaxArena)) != s.MaxArena {
 			return nil, fmt.Errorf("model %s: max_arena %d does not fit this platform", s.Name, s.MaxArena)

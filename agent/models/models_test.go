@@ -3,6 +3,7 @@ package models
 import (
 	"encoding/binary"
 	"errors"
+	"github.com/edge-agent/edge-agent/inference"
 	"math"
 	"os"
 	"path/filepath"
@@ -204,5 +205,34 @@ func TestLoadImmutableMaps(t *testing.T) {
 	}
 	if _, err := Load(Spec{Name: "d", Path: filepath.Join(t.TempDir(), "missing.tflite"), Immutable: true}); err == nil {
 		t.Fatal("a missing immutable file loaded")
+	}
+}
+
+// TestLoadKernels: a model runs the kernel path its spec names; auto is
+// the default, and a path this CPU lacks (or an unknown one) fails the
+// load with a clear error.
+func TestLoadKernels(t *testing.T) {
+	for _, k := range append([]string{"auto"}, inference.KernelPaths()...) {
+		m, err := Load(Spec{Name: "d", Path: "builtin:demo-motion", Kernels: k})
+		if err != nil {
+			t.Fatalf("kernels %s: %v", k, err)
+		}
+		want := k
+		if k == "auto" {
+			paths := inference.KernelPaths()
+			want = paths[len(paths)-1]
+			if env := os.Getenv("EDGE_AGENT_KERNELS"); env != "" {
+				want = env
+			}
+		}
+		var got string
+		_ = m.Run(func(it *inference.Interpreter) error { got = it.Kernels(); return nil })
+		m.Close()
+		if got != want {
+			t.Errorf("kernels %s: the interpreter runs %s, want %s", k, got, want)
+		}
+	}
+	if _, err := Load(Spec{Name: "d", Path: "builtin:demo-motion", Kernels: "sse9"}); err == nil || !strings.Contains(err.Error(), "sse9") {
+		t.Fatalf("unknown kernels: %v", err)
 	}
 }
