@@ -205,11 +205,16 @@ func decodeWAVFrame(h *wavHeader, b []byte) []float32 {
 			v := int32(uint32(p[0])<<8|uint32(p[1])<<16|uint32(p[2])<<24) >> 8
 			vals[c] = float32(v) / (1 << 23)
 		default:
-			vals[c] = float32(float64(int32(le.Uint32(p))) / (1 << 31))
+			// float32 has 24 bits of precision: the largest 32-bit
+			// samples round up to 1, which the [-1, 1) range excludes.
+			vals[c] = min(float32(float64(int32(le.Uint32(p)))/(1<<31)), maxBelowOne)
 		}
 	}
 	return vals
 }
+
+// maxBelowOne is the largest float32 below 1 (1 - 2^-24).
+const maxBelowOne float32 = 1 - 1.0/(1<<24)
 
 // initWAV checks the file's header; without a configured rate, the file
 // is replayed at its own sample rate.
