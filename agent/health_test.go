@@ -214,10 +214,17 @@ func TestDaemonHealthGate(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, stop = startDaemon(t, path)
+	// Sent until answered: the restarted daemon may not have subscribed
+	// to its commands yet when the first one goes out.
 	args, _ := json.Marshal(map[string]any{"bundle": bundle(t, priv, "demo-motion", 5, good)})
-	res, err := console.Send(ctx, device, "ota.apply", args, 30*time.Second)
-	if err != nil || len(res.Replies) != 1 || !res.Replies[0].OK {
-		t.Fatalf("v5: %+v %v", res, err)
+	var res fleet.Result
+	waitUntil(t, "a reply to ota.apply of v5", func() bool {
+		var err error
+		res, err = console.Send(ctx, device, "ota.apply", args, 10*time.Second)
+		return err == nil && len(res.Replies) == 1
+	})
+	if !res.Replies[0].OK {
+		t.Fatalf("v5: %+v", res.Replies[0])
 	}
 	if v, _ := served(); v != 5 {
 		t.Fatalf("serving version %d after v5", v)
