@@ -553,6 +553,7 @@ func TestRunOTAE2E(t *testing.T) {
 	fleetOTA := func(bundle string, extra ...string) (string, error) {
 		return run(append([]string{"fleet", "ota", device, bundle, "--broker", b.URL, "--wait", "30s"}, extra...)...)
 	}
+	waitStatus(t, b.URL, device, func(st wire.Status) bool { return st.State == "online" })
 	if out, err := fleetOTA(sign(2)); err != nil {
 		t.Fatalf("fleet ota v2: %v\n%s", err, out)
 	}
@@ -585,5 +586,41 @@ func TestRunOTAE2E(t *testing.T) {
 	a.cmd.Process.Signal(syscall.SIGTERM)
 	if err := a.wait(t); err != nil {
 		t.Fatalf("exit: %v", err)
+	}
+}
+
+// waitStatus waits until the device's retained MQTT status satisfies ok.
+// The uplink subscribes to its command topics before it publishes the
+// status, so an "online" status means commands reach the device (a command
+// published before that is lost: sessions are clean).
+func waitStatus(t *testing.T, url, device string, ok func(wire.Status) bool) {
+	t.Helper()
+	got := make(chan wire.Status, 16)
+	c := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(url).SetClientID(fmt.Sprintf("status-%s-%d", device, time.Now().UnixNano())))
+	if tok := c.Connect(); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		t.Fatalf("status subscriber: %v", tok.Error())
+	}
+	defer c.Disconnect(0)
+	if tok := c.Subscribe(wire.Topics{}.Status(device), 1, func(_ mqtt.Client, m mqtt.Message) {
+		var st wire.Status
+		if json.Unmarshal(m.Payload(), &st) == nil {
+			select {
+			case got <- st:
+			default:
+			}
+		}
+	}); !tok.WaitTimeout(10*time.Second) || tok.Error() != nil {
+		t.Fatalf("subscribe status: %v", tok.Error())
+	}
+	deadline := time.After(60 * time.Second)
+	for {
+		select {
+		case st := <-got:
+			if ok(st) {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("device %s: no matching status within 60s", device)
+		}
 	}
 }

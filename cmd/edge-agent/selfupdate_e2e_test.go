@@ -197,6 +197,10 @@ func TestSelfUpdateE2E(t *testing.T) {
 		return st.AgentVersion
 	}
 	waitFor(t, "agent v1 serving", func() bool { return agentVersion() == "v1" })
+	online := func(version string) func(wire.Status) bool {
+		return func(st wire.Status) bool { return st.State == "online" && st.AgentVersion == version }
+	}
+	waitStatus(t, b.URL, device, online("v1"))
 
 	// An agent bundle with a generic file that is no binary at all and
 	// this architecture's binary as a variant: the variant is picked.
@@ -233,6 +237,7 @@ func TestSelfUpdateE2E(t *testing.T) {
 	})
 	sameFile(t, target, v2)
 	sameFile(t, target+".old", v1)
+	waitStatus(t, b.URL, device, online("v2"))
 	if codes := sup.exitCodes(); len(codes) != 1 || codes[0] != agent.ExitRestart {
 		t.Fatalf("exit statuses %v, want one %d (the restart into v2)", codes, agent.ExitRestart)
 	}
