@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/edge-agent/edge-agent/sync/command"
 	"io"
 	"math"
 	"os"
@@ -21,6 +20,7 @@ import (
 	"github.com/edge-agent/edge-agent/ota"
 	"github.com/edge-agent/edge-agent/ota/fetch"
 	"github.com/edge-agent/edge-agent/ota/store"
+	"github.com/edge-agent/edge-agent/sync/command"
 	"github.com/edge-agent/edge-agent/sync/wire"
 )
 

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/edge-agent/edge-agent/sync/command"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -21,6 +20,7 @@ import (
 	"github.com/edge-agent/edge-agent/internal/fsutil"
 	"github.com/edge-agent/edge-agent/ota"
 	"github.com/edge-agent/edge-agent/ota/selfupdate"
+	"github.com/edge-agent/edge-agent/sync/command"
 	"github.com/edge-agent/edge-agent/sync/wire"
 )
 

@@ -21,13 +21,13 @@ package inference
 import (
 	"errors"
 	"fmt"
-	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 	"math"
 	"os"
 	"sort"
 	"strings"
 
 	"github.com/edge-agent/edge-agent/inference/arena"
+	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 	"github.com/edge-agent/edge-agent/inference/model"
 	"github.com/edge-agent/edge-agent/inference/ops"
 	"github.com/edge-agent/edge-agent/inference/ops/builtin"

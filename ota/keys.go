@@ -9,11 +9,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/edge-agent/edge-agent/internal/fsutil"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/edge-agent/edge-agent/internal/fsutil"
 )
 
 // Text forms of keys.

@@ -3,7 +3,6 @@ package models
 import (
 	"encoding/binary"
 	"errors"
-	"github.com/edge-agent/edge-agent/inference"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/edge-agent/edge-agent/agent/api"
 	"github.com/edge-agent/edge-agent/agent/demo"
+	"github.com/edge-agent/edge-agent/inference"
 	"github.com/edge-agent/edge-agent/internal/testenv"
 )
 

@@ -15,10 +15,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/edge-agent/edge-agent/agent"
 	"io"
 	"os"
 
+	"github.com/edge-agent/edge-agent/agent"
 	"github.com/edge-agent/edge-agent/internal/cliutil"
 )
 

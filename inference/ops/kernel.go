@@ -16,6 +16,7 @@ package ops
 
 import (
 	"fmt"
+
 	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 
 	flatbuffers "github.com/google/flatbuffers/go"

@@ -4,12 +4,13 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"github.com/edge-agent/edge-agent/internal/fsutil"
 	"hash"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/edge-agent/edge-agent/internal/fsutil"
 )
 
 // syncFile fsyncs the file at path.

@@ -7,9 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"unicode"
+
+	"github.com/edge-agent/edge-agent/internal/fsutil"
 )
 
 // DefaultMaxStarts is the start limit Apply records in the marker, used by
@@ -126,42 +127,16 @@ func readMarker(path string) (Marker, error) {
 	return m, nil
 }
 
-// writeMarker replaces the marker at path atomically and durably: a
-// temporary file in the same directory is written and fsynced, renamed
-// over path, and the directory is fsynced.
+// writeMarker replaces the marker at path atomically and durably
+// (fsutil.WriteFileAtomic: a temporary file in the same directory, written,
+// fsynced and renamed over path, then the directory fsynced).
 func writeMarker(path string, m Marker) error {
 	data, err := json.Marshal(m)
 	if err != nil {
 		return fmt.Errorf("selfupdate: encoding boot marker: %w", err)
 	}
-	data = append(data, '\n')
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("selfupdate: writing boot marker %s: %w", path, err)
+	if err := fsutil.WriteFileAtomic(path, append(data, '\n'), 0o600); err != nil {
+		return fmt.Errorf("selfupdate: writing boot marker: %w", err)
 	}
-	tmpName := tmp.Name()
-	done := false
-	defer func() {
-		if !done {
-			_ = tmp.Close()
-			_ = os.Remove(tmpName)
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("selfupdate: writing boot marker %s: %w", tmpName, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("selfupdate: syncing boot marker %s: %w", tmpName, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("selfupdate: closing boot marker %s: %w", tmpName, err)
-	}
-	if err := os.Rename(tmpName, path); err != nil {
-		_ = os.Remove(tmpName)
-		done = true
-		return fmt.Errorf("selfupdate: installing boot marker %s: %w", path, err)
-	}
-	done = true
-	return syncDir(dir)
+	return nil
 }

@@ -2,9 +2,10 @@ package store
 
 import (
 	"fmt"
-	"github.com/edge-agent/edge-agent/internal/fsutil"
 	"os"
 	"path/filepath"
+
+	"github.com/edge-agent/edge-agent/internal/fsutil"
 )
 
 // Permissions of what the store creates: the agent's user writes, its

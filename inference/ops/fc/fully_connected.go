@@ -2,9 +2,9 @@
 package fc
 
 import (
-	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 	"math"
 
+	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 	"github.com/edge-agent/edge-agent/inference/internal/tflite"
 	"github.com/edge-agent/edge-agent/inference/ops"
 	"github.com/edge-agent/edge-agent/inference/quant"
