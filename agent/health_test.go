@@ -132,14 +132,7 @@ func TestDaemonHealthGate(t *testing.T) {
 	ctx := context.Background()
 	apply := func(bundle []byte) fleet.Reply {
 		t.Helper()
-		args, _ := json.Marshal(map[string]any{"bundle": bundle, "wait_health": true})
-		var res fleet.Result
-		waitUntil(t, "a reply to ota.apply", func() bool {
-			var err error
-			res, err = console.Send(ctx, device, "ota.apply", args, 30*time.Second)
-			return err == nil && len(res.Replies) == 1
-		})
-		return res.Replies[0]
+		return sendApply(t, console, device, map[string]any{"bundle": bundle, "wait_health": true}, 30*time.Second)
 	}
 	sock := filepath.Join(dir, "agent.sock")
 	served := func() (int64, string) {
@@ -216,15 +209,8 @@ func TestDaemonHealthGate(t *testing.T) {
 	_, stop = startDaemon(t, path)
 	// Sent until answered: the restarted daemon may not have subscribed
 	// to its commands yet when the first one goes out.
-	args, _ := json.Marshal(map[string]any{"bundle": bundle(t, priv, "demo-motion", 5, good)})
-	var res fleet.Result
-	waitUntil(t, "a reply to ota.apply of v5", func() bool {
-		var err error
-		res, err = console.Send(ctx, device, "ota.apply", args, 10*time.Second)
-		return err == nil && len(res.Replies) == 1
-	})
-	if !res.Replies[0].OK {
-		t.Fatalf("v5: %+v", res.Replies[0])
+	if r := sendApply(t, console, device, map[string]any{"bundle": bundle(t, priv, "demo-motion", 5, good)}, 10*time.Second); !r.OK {
+		t.Fatalf("v5: %+v", r)
 	}
 	if v, _ := served(); v != 5 {
 		t.Fatalf("serving version %d after v5", v)

@@ -30,6 +30,20 @@ func bundle(t *testing.T, priv ota.Private, name string, version int64, model []
 	return b.Bytes()
 }
 
+// sendApply sends ota.apply with args until the device answers (a daemon
+// just started may not have subscribed yet) and returns its reply.
+func sendApply(t *testing.T, console *fleet.Console, device string, args map[string]any, wait time.Duration) fleet.Reply {
+	t.Helper()
+	raw, _ := json.Marshal(args)
+	var res fleet.Result
+	waitUntil(t, "a reply to ota.apply", func() bool {
+		var err error
+		res, err = console.Send(context.Background(), device, "ota.apply", raw, wait)
+		return err == nil && len(res.Replies) == 1
+	})
+	return res.Replies[0]
+}
+
 // TestDaemonOTA sends model bundles to a running daemon with the fleet
 // console over a real broker: a signed v2 is installed, activated and
 // served; v1 (older) and a tampered v3 are refused with their reason
@@ -55,14 +69,7 @@ func TestDaemonOTA(t *testing.T) {
 	ctx := context.Background()
 	apply := func(bundle []byte) fleet.Reply {
 		t.Helper()
-		args, _ := json.Marshal(map[string]any{"bundle": bundle})
-		var res fleet.Result
-		waitUntil(t, "a reply to ota.apply", func() bool {
-			var err error
-			res, err = console.Send(ctx, device, "ota.apply", args, 10*time.Second)
-			return err == nil && len(res.Replies) == 1
-		})
-		return res.Replies[0]
+		return sendApply(t, console, device, map[string]any{"bundle": bundle}, 10*time.Second)
 	}
 	cl := client.New(filepath.Join(dir, "agent.sock"))
 	defer cl.Close()

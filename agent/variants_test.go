@@ -84,14 +84,7 @@ func TestDaemonVariantFallback(t *testing.T) {
 	}
 	apply := func(bundle []byte) fleet.Reply {
 		t.Helper()
-		args, _ := json.Marshal(map[string]any{"bundle": bundle})
-		var res fleet.Result
-		waitUntil(t, "a reply to ota.apply", func() bool {
-			var err error
-			res, err = console.Send(ctx, device, "ota.apply", args, 30*time.Second)
-			return err == nil && len(res.Replies) == 1
-		})
-		return res.Replies[0]
+		return sendApply(t, console, device, map[string]any{"bundle": bundle}, 30*time.Second)
 	}
 
 	r := apply(signed(2, variant))

@@ -37,18 +37,8 @@ func TestOTAKilledDuringInstall(t *testing.T) {
 	b := mqtttest.Start(t)
 	dir := t.TempDir()
 	const device = "ota-kill"
-	keys := filepath.Join(dir, "fleet")
-	if out, err := exec.Command(ctl, "ota", "keygen", "--out", keys).CombinedOutput(); err != nil {
-		t.Fatalf("keygen: %v\n%s", err, out)
-	}
-	pub, err := os.ReadFile(keys + ".pub")
-	if err != nil {
-		t.Fatal(err)
-	}
-	model := filepath.Join(dir, "demo-motion.tflite")
-	if out, err := exec.Command(bin, "demo", "--no-sync", "--fast", "--duration", "1ms", "--save-model", model).CombinedOutput(); err != nil {
-		t.Fatalf("save the demo model: %v\n%s", err, out)
-	}
+	keys, pub := fleetKeys(t, ctl, dir)
+	model := saveDemoModel(t, bin, dir)
 	modelBytes, _ := os.ReadFile(model)
 	modelSum := sha256.Sum256(modelBytes)
 	// A large second file makes verification and installation take long
@@ -131,7 +121,7 @@ func TestOTAKilledDuringInstall(t *testing.T) {
 		return wire.Response{}
 	}
 
-	cfg := runConfig(t, dir, b.URL, device, "0660", "ota: {trusted_keys: [\""+strings.TrimSpace(string(pub))+"\"], health: {window: 0s}}\n")
+	cfg := runConfig(t, dir, b.URL, device, "0660", "ota: {trusted_keys: [\""+pub+"\"], health: {window: 0s}}\n")
 	sock := filepath.Join(dir, "agent.sock")
 	start := func() *agentProc {
 		ns := newNotifySocket(t)

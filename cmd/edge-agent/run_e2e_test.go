@@ -514,18 +514,8 @@ func TestRunOTAE2E(t *testing.T) {
 		out, err := exec.Command(ctl, args...).CombinedOutput()
 		return string(out), err
 	}
-	keys := filepath.Join(dir, "fleet")
-	if out, err := run("ota", "keygen", "--out", keys); err != nil {
-		t.Fatalf("keygen: %v\n%s", err, out)
-	}
-	pub, err := os.ReadFile(keys + ".pub")
-	if err != nil {
-		t.Fatal(err)
-	}
-	model := filepath.Join(dir, "demo-motion.tflite")
-	if out, err := exec.Command(bin, "demo", "--no-sync", "--fast", "--duration", "1ms", "--save-model", model).CombinedOutput(); err != nil {
-		t.Fatalf("save the demo model: %v\n%s", err, out)
-	}
+	keys, pub := fleetKeys(t, ctl, dir)
+	model := saveDemoModel(t, bin, dir)
 	sign := func(version int) string {
 		out := filepath.Join(dir, fmt.Sprintf("v%d.bundle", version))
 		if o, err := run("ota", "sign", "--key", keys+".key", "--kind", "model", "--name", "demo-motion",
@@ -534,7 +524,7 @@ func TestRunOTAE2E(t *testing.T) {
 		}
 		return out
 	}
-	cfg := runConfig(t, dir, b.URL, device, "0660", "ota: {trusted_keys: [\""+strings.TrimSpace(string(pub))+"\"]}\n")
+	cfg := runConfig(t, dir, b.URL, device, "0660", "ota: {trusted_keys: [\""+pub+"\"]}\n")
 	ns := newNotifySocket(t)
 	a := startAgent(t, bin, []string{"NOTIFY_SOCKET=" + ns.path}, "--config", cfg)
 	waitFor(t, "READY=1", func() bool { return ns.count("READY=1") > 0 })
@@ -623,4 +613,30 @@ func waitStatus(t *testing.T, url, device string, ok func(wire.Status) bool) {
 			t.Fatalf("device %s: no matching status within 60s", device)
 		}
 	}
+}
+
+// fleetKeys makes a fleet key pair under dir with `edgectl ota keygen` and
+// returns the key files' prefix and the public key line.
+func fleetKeys(t *testing.T, ctl, dir string) (prefix, pub string) {
+	t.Helper()
+	prefix = filepath.Join(dir, "fleet")
+	if out, err := exec.Command(ctl, "ota", "keygen", "--out", prefix).CombinedOutput(); err != nil {
+		t.Fatalf("keygen: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(prefix + ".pub")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return prefix, strings.TrimSpace(string(b))
+}
+
+// saveDemoModel writes the project's demo model, as the agent builds it,
+// to dir/demo-motion.tflite.
+func saveDemoModel(t *testing.T, bin, dir string) string {
+	t.Helper()
+	model := filepath.Join(dir, "demo-motion.tflite")
+	if out, err := exec.Command(bin, "demo", "--no-sync", "--fast", "--duration", "1ms", "--save-model", model).CombinedOutput(); err != nil {
+		t.Fatalf("save the demo model: %v\n%s", err, out)
+	}
+	return model
 }

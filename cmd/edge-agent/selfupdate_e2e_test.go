@@ -147,21 +147,14 @@ func TestSelfUpdateE2E(t *testing.T) {
 		out, err := exec.Command(ctl, args...).CombinedOutput()
 		return string(out), err
 	}
-	keys := filepath.Join(dir, "fleet")
-	if out, err := run("ota", "keygen", "--out", keys); err != nil {
-		t.Fatalf("keygen: %v\n%s", err, out)
-	}
-	pub, err := os.ReadFile(keys + ".pub")
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys, pub := fleetKeys(t, ctl, dir)
 	target := filepath.Join(dir, "bin", "edge-agent")
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	copyFile(t, v1, target)
 	cfg := runConfig(t, dir, b.URL, device, "0660",
-		"ota: {trusted_keys: [\""+strings.TrimSpace(string(pub))+"\"], health: {window: 1s}, agent: {max_starts: 2}}\n")
+		"ota: {trusted_keys: [\""+pub+"\"], health: {window: 1s}, agent: {max_starts: 2}}\n")
 
 	alerts := make(chan map[string]any, 16)
 	sub := mqtt.NewClient(mqtt.NewClientOptions().AddBroker(b.URL).SetClientID("selfupdate-alerts"))
