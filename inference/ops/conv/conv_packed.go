@@ -57,14 +57,19 @@ func (k *Conv2D) preparePacked(n *ops.Node) (int, error) {
 		k.fast = p
 		return 0, nil
 	}
-	// About 32 KiB of gathered rows per block, a multiple of the
-	// micro-kernels' 3 and 8 rows.
-	p.rows = max(8, min(96, 32768/max(1, k.k)))
-	if p.rows >= 24 {
-		p.rows -= p.rows % 24
-	}
+	p.rows = blockRows(k.k)
 	k.fast = p
 	return p.rows * k.k, nil
+}
+
+// blockRows is how many im2col rows of k bytes a block gathers: about 32
+// KiB, a multiple of the micro-kernels' 3 and 8 rows.
+func blockRows(k int) int {
+	rows := max(8, min(96, 32768/max(1, k)))
+	if rows >= 24 {
+		rows -= rows % 24
+	}
+	return rows
 }
 
 // runPacked computes output pixels [lo, hi) with the packed filter.

@@ -60,10 +60,7 @@ func (k *DepthwiseConv2D) preparePacked(n *ops.Node) (int, error) {
 			return 0, n.Errorf("packing the filter for %s: %v", n.Kernels, err)
 		}
 		c := &Conv2D{in: k.in, bias: k.bias, out: k.out, g: k.g, groups: 1, depth: 1, perGroup: M, k: taps, rq: k.rq}
-		c.fast = &packedConv{packs: []*gemm.PackedInt8{pk}, rows: max(8, min(96, 32768/taps))}
-		if c.fast.rows >= 24 {
-			c.fast.rows -= c.fast.rows % 24
-		}
+		c.fast = &packedConv{packs: []*gemm.PackedInt8{pk}, rows: blockRows(taps)}
 		c.grain = max(2, 65536/max(1, taps*M))
 		k.asConv = c
 		if n.Discard != nil {
