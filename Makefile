@@ -93,7 +93,7 @@ FUZZ_TARGETS := ./inference/model:FuzzLoad ./inference:FuzzInterpreter ./inferen
 	./agent/pipeline:FuzzImagePreprocess ./agent/api:FuzzParseProcStatus ./agent/api:FuzzDecodeSamples \
 	./agent/api:FuzzDecodeInfer ./agent/api:FuzzPredictionsQuery ./agent/client:FuzzParseError \
 	./agent/client:FuzzReadStream ./internal/unitcheck:FuzzParseUnit \
-	./ota:FuzzVerify ./ota:FuzzManifest ./ota/store:FuzzState ./ota/selfupdate:FuzzMarker \
+	./internal/procmem:FuzzParseStatus ./ota:FuzzVerify ./ota:FuzzManifest ./ota/store:FuzzState ./ota/selfupdate:FuzzMarker \
 	./inference/internal/gemm:FuzzGemm ./inference/internal/dwconv:FuzzDepthwise ./internal/tools/benchcompare/compare:FuzzParseOurs ./internal/tools/benchcompare/compare:FuzzParseTheirs
 
 fuzz:

@@ -19,6 +19,7 @@ import (
 	"github.com/edge-agent/edge-agent/agent/history"
 	"github.com/edge-agent/edge-agent/agent/notify"
 	"github.com/edge-agent/edge-agent/hwprobe"
+	"github.com/edge-agent/edge-agent/internal/procmem"
 	"github.com/edge-agent/edge-agent/ota"
 	"github.com/edge-agent/edge-agent/ota/selfupdate"
 	"github.com/edge-agent/edge-agent/ota/store"
@@ -293,6 +294,13 @@ func (d *Daemon) serve(ctx context.Context) error {
 	d.mu.Unlock()
 	_ = d.notifier.Ready(summary)
 	d.log.Info("edge-agent ready", "socket", d.cfg.Socket.Path, "status", summary)
+	// Start-up ran every linked package's init, which left most of the
+	// binary resident; the running agent needs a fraction of it (procmem).
+	if rel, err := procmem.ReleaseExecutablePages(); err != nil {
+		d.log.Warn("releasing start-up pages", "err", err)
+	} else {
+		d.log.Debug("released start-up pages of the executable", "bytes", rel.Released(), "rss", rel.After.RSS)
+	}
 	if d.opts.Ready != nil {
 		d.opts.Ready()
 	}

@@ -1,32 +1,13 @@
 package main
 
 import (
-	"bufio"
-	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"testing"
 	"time"
-)
 
-// rssBytes reads a process's resident set size from /proc.
-func rssBytes(pid int) (int64, error) {
-	f, err := os.Open(filepath.Join("/proc", strconv.Itoa(pid), "status"))
-	if err != nil {
-		return 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
-			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
-			return kb << 10, err
-		}
-	}
-	return 0, sc.Err()
-}
+	"github.com/edge-agent/edge-agent/internal/procmem"
+)
 
 // BenchmarkRunDemo starts the real daemon on configs/demo.yaml (no MQTT,
 // a fresh data dir each time) and measures the time from exec to READY=1
@@ -39,7 +20,8 @@ func BenchmarkRunDemo(b *testing.B) {
 		b.Fatal(err)
 	}
 	var ready time.Duration
-	var rssReady, rssSteady int64
+	var rssReady int64
+	var steady procmem.Usage
 	for i := 0; i < b.N; i++ {
 		dir := b.TempDir()
 		ns := newNotifySocket(b)
@@ -53,14 +35,14 @@ func BenchmarkRunDemo(b *testing.B) {
 			time.Sleep(time.Millisecond)
 		}
 		ready += time.Since(start)
-		r, err := rssBytes(a.cmd.Process.Pid)
+		r, err := procmem.ReadPID(a.cmd.Process.Pid)
 		if err != nil {
 			b.Fatal(err)
 		}
-		rssReady += r
+		rssReady += r.RSS
 		if i == 0 {
 			time.Sleep(3 * time.Second)
-			if rssSteady, err = rssBytes(a.cmd.Process.Pid); err != nil {
+			if steady, err = procmem.ReadPID(a.cmd.Process.Pid); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -71,6 +53,8 @@ func BenchmarkRunDemo(b *testing.B) {
 	}
 	b.ReportMetric(float64(ready.Microseconds())/1000/float64(b.N), "ms-to-ready")
 	b.ReportMetric(float64(rssReady)/float64(b.N)/(1<<20), "MiB-rss-at-ready")
-	b.ReportMetric(float64(rssSteady)/(1<<20), "MiB-rss-after-3s")
+	b.ReportMetric(float64(steady.RSS)/(1<<20), "MiB-rss-after-3s")
+	b.ReportMetric(float64(steady.Anon)/(1<<20), "MiB-anon-after-3s")
+	b.ReportMetric(float64(steady.Peak)/(1<<20), "MiB-peak-after-3s")
 	b.ReportMetric(0, "ns/op")
 }

@@ -219,6 +219,11 @@ func prepareRequant(n *ops.Node, in, filter, out *tensor.Tensor, channels, dim i
 	return rq, err
 }
 
+// dropTables frees the per-channel multipliers, shifts and scalings once a
+// packed kernel has copied them into its own layout; the offsets and bounds
+// stay.
+func (rq *requant) dropTables() { rq.mult, rq.shift, rq.ch = nil, nil, nil }
+
 // int8Out requantizes an int8 kernel's int32 accumulator for channel c.
 func (rq *requant) int8Out(acc int32, c int) int8 {
 	r := rq.ch[c].apply(acc) + rq.outOffset

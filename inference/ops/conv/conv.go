@@ -124,6 +124,9 @@ func (k *Conv2D) Prepare(n *ops.Node) error {
 		}
 		if k.fast != nil {
 			perWorker = fastBytes
+			// The packed filter carries its own copies.
+			k.addend = nil
+			k.rq.dropTables()
 		}
 	case tensor.Int16:
 		if err := n.CheckType("filter", k.filter, tensor.Int8); err != nil {

@@ -107,6 +107,13 @@ func (k *DepthwiseConv2D) Prepare(n *ops.Node) error {
 		if err != nil {
 			return err
 		}
+		if k.fast != nil || k.asConv != nil {
+			// The packed filter carries its own copies.
+			k.rq.dropTables()
+			if k.asConv != nil {
+				k.asConv.rq.dropTables()
+			}
+		}
 		if k.fast == nil && k.asConv == nil && k.mult == 1 && g.strideW == 1 && k.filter.Const {
 			k.tiled = tile(k.filter.Int8(), g.fH*g.fW, g.outC, g.outW)
 		}

@@ -28,6 +28,8 @@ type result struct {
 	GMACsPerSecond float64 `json:"gmacs_per_second"`
 	MACs           int64   `json:"macs"`
 	PeakRSSBytes   int64   `json:"peak_rss_bytes"`
+	RSSBytes       int64   `json:"rss_bytes"`
+	AnonBytes      int64   `json:"anon_bytes"`
 }
 
 func main() {
@@ -52,8 +54,8 @@ func main() {
 		}
 		counts = append(counts, n)
 	}
-	fmt.Println("| model | threads | median ms | p99 ms | min ms | GMAC/s | MACs | load ms | first ms | peak RSS MiB |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Println("| model | threads | median ms | p99 ms | min ms | GMAC/s | MACs | load ms | first ms | RSS MiB | anon MiB | peak RSS MiB |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|")
 	failed := 0
 	for _, f := range files {
 		for _, th := range counts {
@@ -62,7 +64,7 @@ func main() {
 			cmd.Stdout, cmd.Stderr = &out, &errb
 			name := strings.TrimSuffix(filepath.Base(f), ".tflite")
 			if err := cmd.Run(); err != nil {
-				fmt.Printf("| %s | %d | not runnable: %s |||||||| \n", name, th, strings.TrimSpace(errb.String()))
+				fmt.Printf("| %s | %d | not runnable: %s |||||||||| \n", name, th, strings.TrimSpace(errb.String()))
 				failed++
 				continue
 			}
@@ -71,9 +73,9 @@ func main() {
 				fmt.Fprintf(os.Stderr, "benchtable: %s: %v\n", f, err)
 				os.Exit(1)
 			}
-			fmt.Printf("| %s | %d | %.4f | %.4f | %.4f | %.2f | %d | %.1f | %.3f | %.1f |\n",
+			fmt.Printf("| %s | %d | %.4f | %.4f | %.4f | %.2f | %d | %.1f | %.3f | %.1f | %.1f | %.1f |\n",
 				name, th, r.Latency.Median, r.Latency.P99, r.Latency.Min, r.GMACsPerSecond, r.MACs,
-				r.LoadMs, r.FirstInference, float64(r.PeakRSSBytes)/(1<<20))
+				r.LoadMs, r.FirstInference, float64(r.RSSBytes)/(1<<20), float64(r.AnonBytes)/(1<<20), float64(r.PeakRSSBytes)/(1<<20))
 		}
 	}
 	if failed > 0 {

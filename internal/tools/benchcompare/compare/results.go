@@ -20,6 +20,8 @@ type ours struct {
 		P99    float64 `json:"p99"`
 	} `json:"latency_ms"`
 	PeakRSSBytes int64 `json:"peak_rss_bytes"`
+	// RSSBytes is the RSS after the runs (reports before it existed: 0).
+	RSSBytes int64 `json:"rss_bytes"`
 }
 
 // theirs is the JSON line tflite_bench.js prints.
@@ -58,8 +60,8 @@ func parseOurs(b []byte) (ours, error) {
 		return r, fmt.Errorf("edge-agent report: runs %d", r.Runs)
 	case r.Latency.Median < 0 || r.Latency.Min < 0 || r.Latency.Min > r.Latency.Median:
 		return r, fmt.Errorf("edge-agent report: inconsistent latency min %g median %g", r.Latency.Min, r.Latency.Median)
-	case r.LoadMs < 0 || r.PeakRSSBytes < 0:
-		return r, fmt.Errorf("edge-agent report: negative load_ms %g or peak_rss_bytes %d", r.LoadMs, r.PeakRSSBytes)
+	case r.LoadMs < 0 || r.PeakRSSBytes < 0 || r.RSSBytes < 0:
+		return r, fmt.Errorf("edge-agent report: negative load_ms %g, rss_bytes %d or peak_rss_bytes %d", r.LoadMs, r.RSSBytes, r.PeakRSSBytes)
 	}
 	return r, nil
 }

@@ -15,6 +15,7 @@ type sample struct {
 	MedianMs float64
 	MinMs    float64
 	RSSBytes int64
+	PeakRSS  int64 // ours only
 	LoadMs   float64
 }
 
@@ -35,7 +36,11 @@ func (s *side) addOurs(r ours, err error) {
 		s.errs = append(s.errs, err.Error())
 		return
 	}
-	s.samples = append(s.samples, sample{MedianMs: r.Latency.Median, MinMs: r.Latency.Min, RSSBytes: r.PeakRSSBytes, LoadMs: r.LoadMs})
+	rss := r.RSSBytes
+	if rss == 0 {
+		rss = r.PeakRSSBytes // an older edge-agent
+	}
+	s.samples = append(s.samples, sample{MedianMs: r.Latency.Median, MinMs: r.Latency.Min, RSSBytes: rss, PeakRSS: r.PeakRSSBytes, LoadMs: r.LoadMs})
 }
 
 // addTheirs records a tflite_bench.js run, or its error.
@@ -55,6 +60,7 @@ type sideJSON struct {
 	RunMediansMs  []float64 `json:"run_medians_ms,omitempty"`
 	MinMs         float64   `json:"min_ms,omitempty"`
 	RSSBytes      int64     `json:"rss_bytes,omitempty"`
+	PeakRSSBytes  int64     `json:"peak_rss_bytes,omitempty"`
 	LoadMs        float64   `json:"load_ms,omitempty"`
 	SIMD          *bool     `json:"simd,omitempty"`
 	XNNPACK       *bool     `json:"xnnpack,omitempty"`
@@ -71,16 +77,17 @@ func (s *side) summary(tflite bool) sideJSON {
 	if !out.OK {
 		return out
 	}
-	var med, load, rss []float64
+	var med, load, rss, peak []float64
 	out.MinMs = math.Inf(1)
 	for _, x := range s.samples {
 		med = append(med, x.MedianMs)
 		load = append(load, x.LoadMs)
 		rss = append(rss, float64(x.RSSBytes))
+		peak = append(peak, float64(x.PeakRSS))
 		out.MinMs = math.Min(out.MinMs, x.MinMs)
 	}
 	out.RunMediansMs = med
-	out.MedianMs, out.LoadMs, out.RSSBytes = median(med), median(load), int64(median(rss))
+	out.MedianMs, out.LoadMs, out.RSSBytes, out.PeakRSSBytes = median(med), median(load), int64(median(rss)), int64(median(peak))
 	if tflite {
 		simd, xnn, patched := s.simd, s.xnnpack, s.patched
 		out.SIMD, out.XNNPACK, out.PatchedTensor, out.Version, out.Build = &simd, &xnn, &patched, s.version, s.build
@@ -147,15 +154,16 @@ func writeTable(w io.Writer, rows []row, runs, repeats int) error {
 	}
 	header := []string{"model", "threads", "ours median ms"}
 	if withNode {
-		header = append(header, "TFLite median ms", "ratio TFLite/ours", "ours RSS MiB", "TFLite RSS MiB", "ours load ms", "TFLite load ms")
+		header = append(header, "TFLite median ms", "ratio TFLite/ours", "ours RSS MiB", "ours peak MiB", "TFLite RSS MiB", "ours load ms", "TFLite load ms")
 	} else {
-		header = append(header, "ours RSS MiB", "ours load ms")
+		header = append(header, "ours RSS MiB", "ours peak MiB", "ours load ms")
 	}
 	cells := [][]string{header}
 	var errs []string
 	for _, r := range rows {
 		c := []string{r.Model, strconv.Itoa(r.Threads), msCell(r.Ours, func(s sideJSON) string { return sig3(s.MedianMs) })}
 		oursRSS := msCell(r.Ours, func(s sideJSON) string { return mib(s.RSSBytes) })
+		oursPeak := msCell(r.Ours, func(s sideJSON) string { return mib(s.PeakRSSBytes) })
 		oursLoad := msCell(r.Ours, func(s sideJSON) string { return sig3(s.LoadMs) })
 		for _, e := range r.Ours.Errors {
 			errs = append(errs, fmt.Sprintf("%s (%d threads) ours: %s", r.Model, r.Threads, e))
@@ -170,13 +178,13 @@ func writeTable(w io.Writer, rows []row, runs, repeats int) error {
 				ratio = sig3(*r.Ratio)
 			}
 			c = append(c, msCell(t, func(s sideJSON) string { return sig3(s.MedianMs) }), ratio,
-				oursRSS, msCell(t, func(s sideJSON) string { return mib(s.RSSBytes) }),
+				oursRSS, oursPeak, msCell(t, func(s sideJSON) string { return mib(s.RSSBytes) }),
 				oursLoad, msCell(t, func(s sideJSON) string { return sig3(s.LoadMs) }))
 			for _, e := range t.Errors {
 				errs = append(errs, fmt.Sprintf("%s (%d threads) TFLite: %s", r.Model, r.Threads, e))
 			}
 		} else {
-			c = append(c, oursRSS, oursLoad)
+			c = append(c, oursRSS, oursPeak, oursLoad)
 		}
 		cells = append(cells, c)
 	}
@@ -215,7 +223,7 @@ func writeTable(w io.Writer, rows []row, runs, repeats int) error {
 	if withNode {
 		b.WriteString("; ratio > 1: edge-agent is faster")
 	}
-	b.WriteString(".\nours RSS: peak RSS of `edge-agent model bench`")
+	b.WriteString(".\nours RSS: RSS of `edge-agent model bench` after the runs, start-up pages of the binary released as the daemon does (internal/procmem); ours peak: its peak RSS, start-up included")
 	if withNode {
 		b.WriteString("; TFLite RSS: the Node process's RSS after load and runs")
 	}

@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-func oursOf(median, min, load float64, rss int64) ours {
-	r := ours{Model: "m", Runs: 5, LoadMs: load, PeakRSSBytes: rss}
+func oursOf(median, min, load float64, rss, peak int64) ours {
+	r := ours{Model: "m", Runs: 5, LoadMs: load, RSSBytes: rss, PeakRSSBytes: peak}
 	r.Latency = &struct {
 		Min    float64 `json:"min"`
 		Median float64 `json:"median"`
@@ -53,14 +53,14 @@ func TestSig3(t *testing.T) {
 
 func TestMakeRowTakesMediansAndRatio(t *testing.T) {
 	var o, th side
-	o.addOurs(oursOf(4, 3, 5, 10<<20), nil)
-	o.addOurs(oursOf(2, 1.5, 7, 12<<20), nil)
+	o.addOurs(oursOf(4, 3, 5, 10<<20, 20<<20), nil)
+	o.addOurs(oursOf(2, 1.5, 7, 12<<20, 22<<20), nil)
 	o.addOurs(ours{}, errors.New("killed"))
 	th.addTheirs(theirsOf(1, 0.9, 40, 90<<20), nil)
 	th.addTheirs(theirsOf(2, 0.8, 60, 94<<20), nil)
 	r := makeRow("person_detect", 2, &o, &th)
 
-	if !r.Ours.OK || r.Ours.MedianMs != 3 || r.Ours.MinMs != 1.5 || r.Ours.LoadMs != 6 || r.Ours.RSSBytes != 11<<20 {
+	if !r.Ours.OK || r.Ours.MedianMs != 3 || r.Ours.MinMs != 1.5 || r.Ours.LoadMs != 6 || r.Ours.RSSBytes != 11<<20 || r.Ours.PeakRSSBytes != 21<<20 {
 		t.Fatalf("ours = %+v", r.Ours)
 	}
 	if len(r.Ours.Errors) != 1 || r.Ours.Errors[0] != "killed" {
@@ -76,7 +76,7 @@ func TestMakeRowTakesMediansAndRatio(t *testing.T) {
 
 func TestMakeRowWithoutSamplesHasNoRatio(t *testing.T) {
 	var o, th side
-	o.addOurs(oursOf(2, 1, 1, 1), nil)
+	o.addOurs(oursOf(2, 1, 1, 1, 1), nil)
 	th.addTheirs(theirs{}, errors.New("TFLite refused the model"))
 	r := makeRow("m", 1, &o, &th)
 	if r.Ratio != nil || r.TFLite.OK {
@@ -89,22 +89,22 @@ func TestMakeRowWithoutSamplesHasNoRatio(t *testing.T) {
 
 func TestWriteTable(t *testing.T) {
 	var o1, t1, o2, t2 side
-	o1.addOurs(oursOf(70.26, 60, 31.5, 25<<20), nil)
+	o1.addOurs(oursOf(70.26, 60, 31.5, 18<<20, 25<<20), nil)
 	t1.addTheirs(theirsOf(14.5, 14, 210, 91<<20), nil)
-	o2.addOurs(oursOf(0.5, 0.4, 5, 13<<20), nil)
+	o2.addOurs(oursOf(0.5, 0.4, 5, 0, 13<<20), nil) // an older report: no rss_bytes
 	t2.addTheirs(theirs{}, errors.New("TFLite refused the model"))
 	rows := []row{makeRow("mobilenet_v2", 1, &o1, &t1), makeRow("person_detect", 2, &o2, &t2)}
 	var b bytes.Buffer
 	if err := writeTable(&b, rows, 50, 2); err != nil {
 		t.Fatal(err)
 	}
-	want := `| model         | threads | ours median ms | TFLite median ms | ratio TFLite/ours | ours RSS MiB | TFLite RSS MiB | ours load ms | TFLite load ms |
-| ------------- | ------- | -------------: | ---------------: | ----------------: | -----------: | -------------: | -----------: | -------------: |
-| mobilenet_v2  | 1       |           70.3 |             14.5 |             0.206 |         25.0 |           91.0 |         31.5 |            210 |
-| person_detect | 2       |          0.500 |            error |                 - |         13.0 |          error |         5.00 |          error |
+	want := `| model         | threads | ours median ms | TFLite median ms | ratio TFLite/ours | ours RSS MiB | ours peak MiB | TFLite RSS MiB | ours load ms | TFLite load ms |
+| ------------- | ------- | -------------: | ---------------: | ----------------: | -----------: | ------------: | -------------: | -----------: | -------------: |
+| mobilenet_v2  | 1       |           70.3 |             14.5 |             0.206 |         18.0 |          25.0 |           91.0 |         31.5 |            210 |
+| person_detect | 2       |          0.500 |            error |                 - |         13.0 |          13.0 |          error |         5.00 |          error |
 
 medians over 2 process(es) per side of 50 timed runs each; ratio > 1: edge-agent is faster.
-ours RSS: peak RSS of ` + "`edge-agent model bench`" + `; TFLite RSS: the Node process's RSS after load and runs. load: file to ready interpreter.
+ours RSS: RSS of ` + "`edge-agent model bench`" + ` after the runs, start-up pages of the binary released as the daemon does (internal/procmem); ours peak: its peak RSS, start-up included; TFLite RSS: the Node process's RSS after load and runs. load: file to ready interpreter.
 
 1 error(s):
 - person_detect (2 threads) TFLite: TFLite refused the model
@@ -116,7 +116,7 @@ ours RSS: peak RSS of ` + "`edge-agent model bench`" + `; TFLite RSS: the Node p
 
 func TestWriteTableWithoutNode(t *testing.T) {
 	var o side
-	o.addOurs(oursOf(1.25, 1, 2, 14<<20), nil)
+	o.addOurs(oursOf(1.25, 1, 2, 9<<20, 14<<20), nil)
 	var b bytes.Buffer
 	if err := writeTable(&b, []row{makeRow("hello_world_int8", 1, &o, nil)}, 10, 1); err != nil {
 		t.Fatal(err)
@@ -125,15 +125,15 @@ func TestWriteTableWithoutNode(t *testing.T) {
 	if strings.Contains(got, "TFLite") || strings.Contains(got, "ratio") {
 		t.Fatalf("TFLite columns without Node:\n%s", got)
 	}
-	if !strings.HasPrefix(got, "| model            | threads | ours median ms | ours RSS MiB | ours load ms |\n") ||
-		!strings.Contains(got, "| hello_world_int8 | 1       |           1.25 |         14.0 |         2.00 |\n") {
+	if !strings.HasPrefix(got, "| model            | threads | ours median ms | ours RSS MiB | ours peak MiB | ours load ms |\n") ||
+		!strings.Contains(got, "| hello_world_int8 | 1       |           1.25 |          9.0 |          14.0 |         2.00 |\n") {
 		t.Fatalf("table:\n%s", got)
 	}
 }
 
 func TestWriteJSON(t *testing.T) {
 	var o, th side
-	o.addOurs(oursOf(2, 1, 3, 4<<20), nil)
+	o.addOurs(oursOf(2, 1, 3, 4<<20, 5<<20), nil)
 	th.addTheirs(theirsOf(1, 0.5, 30, 60<<20), nil)
 	var b bytes.Buffer
 	if err := writeJSON(&b, []row{makeRow("m", 1, &o, &th)}); err != nil {
