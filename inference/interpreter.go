@@ -54,6 +54,10 @@ type Options struct {
 	// reference kernels), "avx2" or "avx512vnni". A path the CPU lacks is
 	// an error.
 	Kernels string
+	// NoFusion keeps every operator of the model as it is. By default a PAD
+	// whose only reader is a convolution is folded into that convolution's
+	// padding (see fuse.go); the results are the same bytes.
+	NoFusion bool
 }
 
 // ErrUnsupported is wrapped by errors about operators or types the
@@ -76,6 +80,8 @@ type Interpreter struct {
 	owners    []string // what each request is, for reports
 	persist   int      // bytes of variable tensors
 	pool      *parallel.Pool
+	// fused counts the operators folded into others (fuse.go).
+	fused int
 	// kernelPath is the kernel path the nodes use (Options.Kernels).
 	kernelPath gemm.Path
 	// release ends the interpreter's hold on its model (model.Hold).
@@ -160,6 +166,9 @@ func (it *Interpreter) build(o Options) error {
 	}
 	if len(missing) > 0 {
 		return fmt.Errorf("%w: operators without a kernel in this interpreter: %s", ErrUnsupported, strings.Join(missing, ", "))
+	}
+	if !o.NoFusion {
+		it.fusePads(g.Outputs)
 	}
 	for i, n := range it.nodes {
 		if err := prepare(it.kernels[i], n); err != nil {
@@ -272,14 +281,14 @@ func (it *Interpreter) allocate(p arena.Planner, limit int) error {
 		use(i, last)
 	}
 	for k, n := range it.nodes {
-		for _, i := range n.Op.Inputs {
-			use(i, k)
-		}
-		for _, i := range n.Op.Outputs {
-			use(i, k)
-		}
-		for _, i := range n.Op.Intermediates {
-			use(i, k)
+		// The node's tensors, not its operator's: fusion may have
+		// rewired them (fuse.go).
+		for _, ts := range [][]*tensor.Tensor{n.Inputs, n.Outputs, n.Intermediates} {
+			for _, t := range ts {
+				if t != nil {
+					use(t.Index, k)
+				}
+			}
 		}
 	}
 	type slot struct {

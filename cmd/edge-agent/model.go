@@ -210,6 +210,7 @@ type benchReport struct {
 	Runs           int         `json:"runs"`
 	Threads        int         `json:"threads"`
 	Kernels        string      `json:"kernels"`
+	Fused          int         `json:"fused_operators"`
 	LoadMs         float64     `json:"load_ms"`
 	FirstInference float64     `json:"first_inference_ms"`
 	Latency        bench.Stats `json:"latency_ms"`
@@ -296,7 +297,7 @@ func cmdModelBench(args []string, stdout io.Writer) error {
 		return err
 	}
 	mem, _ := procmem.Read() // zero where /proc is missing
-	rep := benchReport{RSSBytes: mem.RSS, AnonBytes: mem.Anon, FileBytes: mem.File, Model: filepath.Base(pos[0]), Bytes: m.Size, Runs: res.Runs, Threads: res.Threads, Kernels: it.Kernels(),
+	rep := benchReport{Fused: it.FusedOperators(), RSSBytes: mem.RSS, AnonBytes: mem.Anon, FileBytes: mem.File, Model: filepath.Base(pos[0]), Bytes: m.Size, Runs: res.Runs, Threads: res.Threads, Kernels: it.Kernels(),
 		LoadMs: loadMs, FirstInference: res.FirstInferenceMs, Latency: res.Latency, MACs: res.MACs,
 		GMACsPerSecond: res.GMACsPerSecond, ArenaBytes: it.ArenaSize(), PeakRSSBytes: max(res.PeakRSSBytes, rel.Peak(mem)), Profile: res.Profile}
 	if res.Latency.Median > 0 {
@@ -311,6 +312,9 @@ func cmdModelBench(args []string, stdout io.Writer) error {
 	fmt.Fprintf(tw, "model\t%s (%d bytes)\n", rep.Model, rep.Bytes)
 	fmt.Fprintf(tw, "threads\t%d\n", rep.Threads)
 	fmt.Fprintf(tw, "kernels\t%s (this CPU: %s)\n", rep.Kernels, strings.Join(inference.KernelPaths(), ", "))
+	if rep.Fused > 0 {
+		fmt.Fprintf(tw, "graph\t%d PAD operators folded into the convolutions that read them\n", rep.Fused)
+	}
 	fmt.Fprintf(tw, "load\t%.2f ms (file to ready); first inference %.3f ms\n", rep.LoadMs, rep.FirstInference)
 	fmt.Fprintf(tw, "latency\tmin %.4f ms, median %.4f ms, p99 %.4f ms (%d runs)\n", rep.Latency.Min, rep.Latency.Median, rep.Latency.P99, rep.Runs)
 	fmt.Fprintf(tw, "throughput\t%.1f inferences/s, %.2f GMAC/s (%d MACs per inference)\n", rep.ThroughputPerS, rep.GMACsPerSecond, rep.MACs)

@@ -51,9 +51,20 @@ type Node struct {
 	// own layout at Prepare and will not read again: a model mapped from
 	// its file drops those pages from memory.
 	Discard func(t *tensor.Tensor)
+	// InputPad, when set, pads the node's first input: the interpreter
+	// folded a PAD operator into this node (a convolution), which must
+	// then read Inputs[0] as if padded by these amounts with its zero
+	// point. Only the kernels that accept it (CONV_2D and
+	// DEPTHWISE_CONV_2D, int8) are given one.
+	InputPad *InputPad
 
 	scratchSizes []int
 	scratch      [][]byte
+}
+
+// InputPad is the padding of a node's first input, in rows and columns.
+type InputPad struct {
+	Top, Bottom, Left, Right int
 }
 
 // Name returns the operator's name, e.g. "CONV_2D".

@@ -43,6 +43,33 @@ type geometry struct {
 	padH, padW       int
 }
 
+// setPadding computes the padding of the window from the padding option,
+// with the node's InputPad (a PAD the interpreter folded into the node)
+// added: the window is laid over the input as padded, and taps outside the
+// real input read its zero point, as they would read the PAD's output.
+// Everything but the padding must be set.
+func (g *geometry) setPadding(n *ops.Node, padding tflite.Padding, in *tensor.Tensor) error {
+	inH, inW := g.inH, g.inW
+	ip := n.InputPad
+	if ip != nil {
+		if in.Type != tensor.Int8 {
+			return n.Errorf("a folded PAD needs an int8 input, not %s", in.Type)
+		}
+		inH += ip.Top + ip.Bottom
+		inW += ip.Left + ip.Right
+	}
+	pad, err := n.WindowPadding(padding, g.strideH, g.strideW, g.dilH, g.dilW, inH, inW, g.fH, g.fW, g.outH, g.outW)
+	if err != nil {
+		return err
+	}
+	g.padH, g.padW = pad.Height, pad.Width
+	if ip != nil {
+		g.padH += ip.Top
+		g.padW += ip.Left
+	}
+	return nil
+}
+
 // pixels returns the number of output pixels over all batches.
 func (g *geometry) pixels() int { return g.batches * g.outH * g.outW }
 

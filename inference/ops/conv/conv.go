@@ -74,11 +74,9 @@ func (k *Conv2D) Prepare(n *ops.Node) error {
 	g.outH, g.outW = k.out.Shape[1], k.out.Shape[2]
 	g.strideH, g.strideW = int(opts.StrideH()), int(opts.StrideW())
 	g.dilH, g.dilW = int(opts.DilationHFactor()), int(opts.DilationWFactor())
-	pad, err := n.WindowPadding(opts.Padding(), g.strideH, g.strideW, g.dilH, g.dilW, g.inH, g.inW, g.fH, g.fW, g.outH, g.outW)
-	if err != nil {
+	if err := g.setPadding(n, opts.Padding(), k.in); err != nil {
 		return err
 	}
-	g.padH, g.padW = pad.Height, pad.Width
 	k.k = g.fH * g.fW * k.depth
 	act := opts.FusedActivationFunction()
 
