@@ -164,6 +164,7 @@ func Run(ctx context.Context, o Options) error {
 	}
 	ctx, d.quit = context.WithCancel(ctx)
 	defer d.quit()
+	d.releaseStartupPages("init")
 	if err := d.start(ctx); err != nil {
 		d.stop()
 		return err
@@ -281,6 +282,19 @@ func (d *Daemon) start(ctx context.Context) error {
 	return nil
 }
 
+// releaseStartupPages drops the pages of the binary that start-up touched
+// (procmem): once before the models load, when Go has run every linked
+// package's init and left most of the binary resident, so that they do not
+// add to the peak, and once ready, for the loading code.
+func (d *Daemon) releaseStartupPages(stage string) {
+	rel, err := procmem.ReleaseExecutablePages()
+	if err != nil {
+		d.log.Warn("releasing start-up pages", "stage", stage, "err", err)
+		return
+	}
+	d.log.Debug("released start-up pages of the executable", "stage", stage, "bytes", rel.Released(), "rss", rel.After.RSS)
+}
+
 // serve runs until ctx is done, reloading on request.
 func (d *Daemon) serve(ctx context.Context) error {
 	srvErr := make(chan error, 1)
@@ -294,13 +308,7 @@ func (d *Daemon) serve(ctx context.Context) error {
 	d.mu.Unlock()
 	_ = d.notifier.Ready(summary)
 	d.log.Info("edge-agent ready", "socket", d.cfg.Socket.Path, "status", summary)
-	// Start-up ran every linked package's init, which left most of the
-	// binary resident; the running agent needs a fraction of it (procmem).
-	if rel, err := procmem.ReleaseExecutablePages(); err != nil {
-		d.log.Warn("releasing start-up pages", "err", err)
-	} else {
-		d.log.Debug("released start-up pages of the executable", "bytes", rel.Released(), "rss", rel.After.RSS)
-	}
+	d.releaseStartupPages("ready")
 	if d.opts.Ready != nil {
 		d.opts.Ready()
 	}
