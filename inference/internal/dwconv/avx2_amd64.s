@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "go_asm.h"
+#include "ops_amd64.h"
 
 // AVX2 depthwise kernel (see rowArgs and simdLayout).
 //
@@ -13,36 +14,8 @@
 //
 // Registers: Y0, Y1 accumulate channels 0-7 and 8-15; Y2-Y7 temporaries;
 // Y12 2^30 per qword, Y13 the output offset, X14 qmin and X15 qmax as
-// bytes; R12 the group's meta block.
-
-// Offsets of the meta block's arrays (layout.go: metaArrays arrays of 16 int32).
-#define M_LEFT 0
-#define M_MULT 64
-#define M_MODD 128
-#define M_RIGHT 192
-#define M_MASK 256
-#define M_THR 320
-#define M_SIZE 384
-
-// REQ8 requantizes the 8 lanes of R (channels at byte offset OFF of the
-// meta arrays) and adds the output offset: gemm.VecScaling, lane by lane.
-#define REQ8(R, OFF) \
-	VPSLLVD (M_LEFT+OFF)(R12), R, R; \
-	VPSRLQ $32, R, Y5; \
-	VPMULDQ (M_MULT+OFF)(R12), R, Y4; \
-	VPMULDQ (M_MODD+OFF)(R12), Y5, Y5; \
-	VPADDQ Y12, Y4, Y4; \
-	VPADDQ Y12, Y5, Y5; \
-	VPSRLQ $31, Y4, Y4; \
-	VPSLLQ $1, Y5, Y5; \
-	VPBLENDD $0xaa, Y5, Y4, R; \
-	VPAND (M_MASK+OFF)(R12), R, Y4; \
-	VPSRAD $31, R, Y5; \
-	VPADDD Y5, Y4, Y4; \
-	VPCMPGTD (M_THR+OFF)(R12), Y4, Y4; \
-	VPSRAVD (M_RIGHT+OFF)(R12), R, R; \
-	VPSUBD Y4, R, R; \
-	VPADDD Y13, R, R
+// bytes; R12 the group's meta block. REQ8 and the group loop: see
+// ops_amd64.h.
 
 // FINISH requantizes Y0, Y1, packs them to bytes in channel order,
 // clamps them and stores them at R8.
@@ -56,6 +29,11 @@
 	VPMAXSB X14, X0, X0; \
 	VPMINSB X15, X0, X0; \
 	VMOVDQU X0, (R8)
+
+// FILL0 fills one 64-byte unit of a padding column with zeros (Y2).
+#define FILL0 \
+	VMOVDQU Y2, (SI); \
+	VMOVDQU Y2, 32(SI)
 
 // MADD adds one unit of one filter column (buffer vectors at Q0, Q1;
 // weights at W(SI)) to Y0, Y1.
@@ -78,47 +56,11 @@ TEXT ·dwAVX2(SB), NOSPLIT, $0-8
 
 	// The padding columns, the same for every group: zeros.
 	VPXOR Y2, Y2, Y2
-	MOVQ rowArgs_q(DI), SI
-	MOVQ rowArgs_lpad(DI), CX
-	IMULQ rowArgs_units(DI), CX
-	TESTQ CX, CX
-	JZ lpaddone
-
-lpad:
-	VMOVDQU Y2, (SI)
-	VMOVDQU Y2, 32(SI)
-	ADDQ $64, SI
-	DECQ CX
-	JNZ lpad
-
-lpaddone:
-	MOVQ rowArgs_ncols(DI), CX
-	IMULQ rowArgs_col(DI), CX
-	ADDQ CX, SI
-	MOVQ rowArgs_rpad(DI), CX
-	IMULQ rowArgs_units(DI), CX
-	TESTQ CX, CX
-	JZ rpaddone
-
-rpad:
-	VMOVDQU Y2, (SI)
-	VMOVDQU Y2, 32(SI)
-	ADDQ $64, SI
-	DECQ CX
-	JNZ rpad
-
-rpaddone:
+	PADS(rowArgs_col, FILL0, lpad, lpaddone, rpad, rpaddone)
 	MOVQ $0, rowArgs_g(DI)
 
 group:
-	MOVQ rowArgs_goff(DI), AX
-	MOVQ rowArgs_g(DI), BX
-	MOVQ (AX)(BX*8), R15 // the group's first channel
-
-	// Build the input columns, unit by unit.
-	CMPQ rowArgs_ncols(DI), $0
-	JEQ built
-	MOVQ $0, rowArgs_u(DI)
+	GROUP16(built)
 
 unit:
 	MOVQ rowArgs_u(DI), BX
@@ -129,14 +71,7 @@ unit:
 	MOVQ rowArgs_steps+8(DI)(BX*1), R13
 	ADDQ R15, R8
 	ADDQ R15, R9
-	MOVQ rowArgs_lpad(DI), SI
-	IMULQ rowArgs_col(DI), SI
-	ADDQ rowArgs_q(DI), SI
-	MOVQ rowArgs_u(DI), BX
-	SHLQ $6, BX
-	ADDQ BX, SI
-	MOVQ rowArgs_col(DI), AX
-	MOVQ rowArgs_ncols(DI), CX
+	UNITCOL(rowArgs_col, 6)
 
 column:
 	VMOVDQU (R8), X4
@@ -153,29 +88,10 @@ column:
 	DECQ CX
 	JNZ column
 
-	INCQ rowArgs_u(DI)
-	MOVQ rowArgs_u(DI), BX
-	CMPQ BX, rowArgs_units(DI)
-	JLT unit
+	NEXTUNIT(unit)
 
 built:
-	MOVQ rowArgs_g(DI), R12
-	IMULQ $M_SIZE, R12
-	ADDQ rowArgs_metag(DI), R12 // the group's requantization
-	MOVQ rowArgs_g(DI), AX
-	SHLQ $6, AX
-	ADDQ rowArgs_addg(DI), AX // the group's addends
-	MOVQ rowArgs_colOff(DI), BX
-	MOVQ rowArgs_out(DI), R8
-	ADDQ R15, R8
-	MOVQ rowArgs_q(DI), R9
-	MOVQ rowArgs_g(DI), R10
-	IMULQ rowArgs_wstep(DI), R10
-	ADDQ rowArgs_wg(DI), R10 // the group's weights
-	MOVQ rowArgs_pixels(DI), R11
-	MOVQ rowArgs_units(DI), R13
-	CMPQ rowArgs_fast3(DI), $0
-	JNE pixel3start
+	PIXELS(rowArgs_metag, M_SIZE, rowArgs_addg, 6, rowArgs_wg, rowArgs_wstep, pixel3start)
 
 pixel:
 	MOVQ (BX), CX
@@ -213,10 +129,7 @@ tapu:
 	JNZ pixel
 
 next:
-	INCQ rowArgs_g(DI)
-	MOVQ rowArgs_g(DI), AX
-	CMPQ AX, rowArgs_groups(DI)
-	JLT group
+	NEXTGROUP(rowArgs_groups, group)
 	VZEROUPPER
 	RET
 

@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "go_asm.h"
+#include "ops_amd64.h"
 
 // AVX-512 VNNI depthwise kernel (see rowArgs and simdLayout).
 //
@@ -30,71 +31,17 @@
 // accumulators and temporaries. The 3x3 loops use more (see SPAIR3 and
 // GPAIR3); Z20, Z23, Z24 and Z26-Z29 are loaded again after them.
 
-// Offsets of the meta block's arrays (layout.go: metaArrays arrays of 16 int32).
-#define M_LEFT 0
-#define M_MULT 64
-#define M_MODD 128
-#define M_RIGHT 192
-#define M_MASK 256
-#define M_THR 320
-#define M_SIZE 384
-
 // REQ requantizes the 16 lanes of R with the meta block at OFF(R12) (T1,
-// T2: temporaries) and adds the output offset: gemm.VecScaling, lane by
-// lane.
+// T2: temporaries) and adds the output offset.
 #define REQ(R, OFF, T1, T2) \
-	VPSLLVD (OFF+M_LEFT)(R12), R, R; \
-	VPSRLQ $32, R, T1; \
-	VPMULDQ (OFF+M_MULT)(R12), R, T2; \
-	VPMULDQ (OFF+M_MODD)(R12), T1, T1; \
-	VPADDQ Z21, T2, T2; \
-	VPADDQ Z21, T1, T1; \
-	VPSRLQ $31, T2, T2; \
-	VPSLLQ $1, T1, T1; \
-	VMOVDQA32 T1, K1, T2; \
-	VPANDD (OFF+M_MASK)(R12), T2, T1; \
-	VPSRAD $31, T2, R; \
-	VPADDD R, T1, T1; \
-	VPCMPGTD (OFF+M_THR)(R12), T1, K2; \
-	VPSRAVD (OFF+M_RIGHT)(R12), T2, R; \
-	VPSUBD Z25, R, K2, R; \
-	VPADDD Z22, R, R
+	REQ16(R, T1, T2, (OFF+M_LEFT)(R12), (OFF+M_MULT)(R12), (OFF+M_MODD)(R12), (OFF+M_RIGHT)(R12), (OFF+M_MASK)(R12), (OFF+M_THR)(R12))
 
-// PADS fills the buffer's padding columns with 0x80 (input 0): lpad
-// columns at the start, rpad after the ncols input columns, of COL bytes
-// each (COL: a rowArgs field).
-#define PADS(COL, L1, L1DONE, L2, L2DONE) \
-	MOVQ rowArgs_q(DI), SI; \
-	MOVQ rowArgs_lpad(DI), CX; \
-	IMULQ COL(DI), CX; \
-	SHRQ $6, CX; \
-	TESTQ CX, CX; \
-	JZ L1DONE; \
-L1:; \
-	VMOVDQU32 Z20, (SI); \
-	ADDQ $64, SI; \
-	DECQ CX; \
-	JNZ L1; \
-L1DONE:; \
-	MOVQ rowArgs_ncols(DI), CX; \
-	IMULQ COL(DI), CX; \
-	ADDQ CX, SI; \
-	MOVQ rowArgs_rpad(DI), CX; \
-	IMULQ COL(DI), CX; \
-	SHRQ $6, CX; \
-	TESTQ CX, CX; \
-	JZ L2DONE; \
-L2:; \
-	VMOVDQU32 Z20, (SI); \
-	ADDQ $64, SI; \
-	DECQ CX; \
-	JNZ L2; \
-L2DONE:
+// FILL80 fills one 64-byte unit of a padding column with 0x80 (input 0).
+#define FILL80 VMOVDQU32 Z20, (SI)
 
 // UNITROWS loads the 4 row pointers of unit rowArgs_u (plus R15, the
-// channel offset) into R8-R11, their steps into R12-R14, DX, and the
-// unit's first buffer column (COL, USIZE: the column and unit bytes) into
-// SI; AX = COL bytes, CX = the columns to build.
+// channel offset) into R8-R11, their steps into R12-R14, DX, then
+// UNITCOL.
 #define UNITROWS(COL, USHIFT) \
 	MOVQ rowArgs_u(DI), BX; \
 	SHLQ $5, BX; \
@@ -110,14 +57,7 @@ L2DONE:
 	ADDQ R15, R9; \
 	ADDQ R15, R10; \
 	ADDQ R15, R11; \
-	MOVQ rowArgs_lpad(DI), SI; \
-	IMULQ COL(DI), SI; \
-	ADDQ rowArgs_q(DI), SI; \
-	MOVQ rowArgs_u(DI), BX; \
-	SHLQ $USHIFT, BX; \
-	ADDQ BX, SI; \
-	MOVQ COL(DI), AX; \
-	MOVQ rowArgs_ncols(DI), CX
+	UNITCOL(COL, USHIFT)
 
 // TAPS3 adds one filter column's 4 blocks (weights W0-W3, registers or
 // memory; buffer vectors at Q0-Q3) to accumulators A0-A3.
@@ -153,26 +93,8 @@ L2DONE:
 
 // SREQ requantizes R with the meta block SMETA loaded (gemm.VecScaling,
 // lane by lane) and adds the output offset; SREQN skips the left shift.
-#define SREQ(R, T1, T2) \
-	VPSLLVD Z19, R, R; \
-	SREQN(R, T1, T2)
-
-#define SREQN(R, T1, T2) \
-	VPSRLQ $32, R, T1; \
-	VPMULDQ Z26, R, T2; \
-	VPMULDQ Z27, T1, T1; \
-	VPADDQ Z21, T2, T2; \
-	VPADDQ Z21, T1, T1; \
-	VPSRLQ $31, T2, T2; \
-	VPSLLQ $1, T1, T1; \
-	VMOVDQA32 T1, K1, T2; \
-	VPANDD Z29, T2, T1; \
-	VPSRAD $31, T2, R; \
-	VPADDD R, T1, T1; \
-	VPCMPGTD Z30, T1, K2; \
-	VPSRAVD Z28, T2, R; \
-	VPSUBD Z25, R, K2, R; \
-	VPADDD Z22, R, R
+#define SREQ(R, T1, T2) REQ16(R, T1, T2, Z19, Z26, Z27, Z28, Z29, Z30)
+#define SREQN(R, T1, T2) REQ16N(R, T1, T2, Z26, Z27, Z28, Z29, Z30)
 
 // SPAIR3 is the supers' pixel loop for 3x3 filters (see spixel3start),
 // two pixels at a time (a lone last pixel is computed twice, into the
@@ -232,33 +154,16 @@ LONE:; \
 
 // REQR is REQ with the meta block in registers: Z10 left, Z11 mult, Z12
 // multOdd, Z13 right, Z14 mask, Z15 thr. REQRN skips the left shift.
-#define REQR(R, T1, T2) \
-	VPSLLVD Z10, R, R; \
-	REQRN(R, T1, T2)
+#define REQR(R, T1, T2) REQ16(R, T1, T2, Z10, Z11, Z12, Z13, Z14, Z15)
+#define REQRN(R, T1, T2) REQ16N(R, T1, T2, Z11, Z12, Z13, Z14, Z15)
 
-#define REQRN(R, T1, T2) \
-	VPSRLQ $32, R, T1; \
-	VPMULDQ Z11, R, T2; \
-	VPMULDQ Z12, T1, T1; \
-	VPADDQ Z21, T2, T2; \
-	VPADDQ Z21, T1, T1; \
-	VPSRLQ $31, T2, T2; \
-	VPSLLQ $1, T1, T1; \
-	VMOVDQA32 T1, K1, T2; \
-	VPANDD Z14, T2, T1; \
-	VPSRAD $31, T2, R; \
-	VPADDD R, T1, T1; \
-	VPCMPGTD Z15, T1, K2; \
-	VPSRAVD Z13, T2, R; \
-	VPSUBD Z25, R, K2, R; \
-	VPADDD Z22, R, R
-
-// GSTORE clamps the requantized block A and stores its 16 bytes at D.
-#define GSTORE(A, D) \
+// GSTORE clamps the requantized block A and stores its 16 bytes at D
+// (through X, an XMM temporary).
+#define GSTORE(A, X, D) \
 	VPMAXSD Z23, A, A; \
 	VPMINSD Z24, A, A; \
-	VPMOVDB A, X8; \
-	VMOVDQU X8, D
+	VPMOVDB A, X; \
+	VMOVDQU X, D
 
 // GPAIR3 is the groups' pixel loop for 3x3 filters, two pixels at a time
 // as SPAIR3, with REQM the requantization. Registers: Z0, Z1 the
@@ -292,8 +197,8 @@ LONE:; \
 	VPDPBUSD Z7, Z18, Z1; \
 	REQM(Z0, Z2, Z3); \
 	REQM(Z1, Z4, Z9); \
-	GSTORE(Z0, (R8)); \
-	GSTORE(Z1, (R15)); \
+	GSTORE(Z0, X8, (R8)); \
+	GSTORE(Z1, X8, (R15)); \
 	LEAQ (R15)(R14*1), R8; \
 	LEAQ (SI)(R10*1), R9; \
 	ADDQ $16, BX; \
@@ -318,7 +223,7 @@ TEXT ·dwVNNI(SB), NOSPLIT, $0-8
 
 	CMPQ rowArgs_supers(DI), $0
 	JEQ groups
-	PADS(rowArgs_cols, spad1, spad1done, spad2, spad2done)
+	PADS(rowArgs_cols, FILL80, spad1, spad1done, spad2, spad2done)
 	MOVQ $0, rowArgs_g(DI)
 
 super:
@@ -326,11 +231,7 @@ super:
 	VPBROADCASTD BX, Z20
 	MOVQ rowArgs_g(DI), R15
 	SHLQ $6, R15 // the super's first channel
-
-	// Build the input columns, unit by unit.
-	CMPQ rowArgs_ncols(DI), $0
-	JEQ sbuilt
-	MOVQ $0, rowArgs_u(DI)
+	BUILD(sbuilt)
 
 sunit:
 	UNITROWS(rowArgs_cols, 8)
@@ -360,29 +261,10 @@ scolumn:
 	DECQ CX
 	JNZ scolumn
 
-	INCQ rowArgs_u(DI)
-	MOVQ rowArgs_u(DI), BX
-	CMPQ BX, rowArgs_units(DI)
-	JLT sunit
+	NEXTUNIT(sunit)
 
 sbuilt:
-	MOVQ rowArgs_g(DI), R12
-	IMULQ $(4*M_SIZE), R12
-	ADDQ rowArgs_meta(DI), R12 // the super's requantization
-	MOVQ rowArgs_g(DI), AX
-	SHLQ $8, AX
-	ADDQ rowArgs_add(DI), AX // the super's addends
-	MOVQ rowArgs_colOff(DI), BX
-	MOVQ rowArgs_out(DI), R8
-	ADDQ R15, R8
-	MOVQ rowArgs_q(DI), R9
-	MOVQ rowArgs_g(DI), R10
-	IMULQ rowArgs_wsteps(DI), R10
-	ADDQ rowArgs_w(DI), R10 // the super's weights
-	MOVQ rowArgs_pixels(DI), R11
-	MOVQ rowArgs_units(DI), R13
-	CMPQ rowArgs_fast3(DI), $0
-	JNE spixel3start
+	PIXELS(rowArgs_meta, 4*M_SIZE, rowArgs_add, 8, rowArgs_w, rowArgs_wsteps, spixel3start)
 
 spixel:
 	MOVQ (BX), CX
@@ -420,12 +302,7 @@ stapu:
 	REQ(Z1, M_SIZE, Z6, Z7)
 	REQ(Z2, 2*M_SIZE, Z8, Z9)
 	REQ(Z3, 3*M_SIZE, Z10, Z11)
-	VPACKSSDW Z1, Z0, Z0
-	VPACKSSDW Z3, Z2, Z2
-	VPACKSSWB Z2, Z0, Z0
-	VPMAXSB Z16, Z0, Z0
-	VPMINSB Z17, Z0, Z0
-	VMOVDQU32 Z0, (R8)
+	PACKSTORE(Z0, Z1, Z2, Z3, (R8))
 
 	ADDQ rowArgs_cstep(DI), R8
 	ADDQ rowArgs_qpixs(DI), R9
@@ -434,10 +311,7 @@ stapu:
 	JNZ spixel
 
 snext:
-	INCQ rowArgs_g(DI)
-	MOVQ rowArgs_g(DI), AX
-	CMPQ AX, rowArgs_supers(DI)
-	JLT super
+	NEXTGROUP(rowArgs_supers, super)
 	JMP groups
 
 	// One unit and 3 filter columns (3x3 filters): the weights stay in
@@ -475,17 +349,11 @@ groups:
 	VMOVDQU32 consts_shuf+64(AX), Z27
 	VMOVDQU32 consts_shuf+128(AX), Z28
 	VMOVDQU32 consts_shuf+192(AX), Z29
-	PADS(rowArgs_col, gpad1, gpad1done, gpad2, gpad2done)
+	PADS(rowArgs_col, FILL80, gpad1, gpad1done, gpad2, gpad2done)
 	MOVQ $0, rowArgs_g(DI)
 
 group:
-	MOVQ rowArgs_goff(DI), AX
-	MOVQ rowArgs_g(DI), BX
-	MOVQ (AX)(BX*8), R15 // the group's first channel
-
-	CMPQ rowArgs_ncols(DI), $0
-	JEQ gbuilt
-	MOVQ $0, rowArgs_u(DI)
+	GROUP16(gbuilt)
 
 gunit:
 	UNITROWS(rowArgs_col, 6)
@@ -510,29 +378,10 @@ gcolumn:
 	DECQ CX
 	JNZ gcolumn
 
-	INCQ rowArgs_u(DI)
-	MOVQ rowArgs_u(DI), BX
-	CMPQ BX, rowArgs_units(DI)
-	JLT gunit
+	NEXTUNIT(gunit)
 
 gbuilt:
-	MOVQ rowArgs_g(DI), R12
-	IMULQ $M_SIZE, R12
-	ADDQ rowArgs_metag(DI), R12 // the group's requantization
-	MOVQ rowArgs_g(DI), AX
-	SHLQ $6, AX
-	ADDQ rowArgs_addg(DI), AX // the group's addends
-	MOVQ rowArgs_colOff(DI), BX
-	MOVQ rowArgs_out(DI), R8
-	ADDQ R15, R8
-	MOVQ rowArgs_q(DI), R9
-	MOVQ rowArgs_g(DI), R10
-	IMULQ rowArgs_wstep(DI), R10
-	ADDQ rowArgs_wg(DI), R10 // the group's weights
-	MOVQ rowArgs_pixels(DI), R11
-	MOVQ rowArgs_units(DI), R13
-	CMPQ rowArgs_fast3(DI), $0
-	JNE gpixel3start
+	PIXELS(rowArgs_metag, M_SIZE, rowArgs_addg, 6, rowArgs_wg, rowArgs_wstep, gpixel3start)
 
 gpixel:
 	MOVQ (BX), CX
@@ -557,10 +406,7 @@ gtapu:
 	JNZ gtapx
 
 	REQ(Z0, 0, Z1, Z2)
-	VPMAXSD Z23, Z0, Z0
-	VPMINSD Z24, Z0, Z0
-	VPMOVDB Z0, X0
-	VMOVDQU X0, (R8)
+	GSTORE(Z0, X0, (R8))
 
 	ADDQ rowArgs_cstep(DI), R8
 	ADDQ rowArgs_qpix(DI), R9
@@ -569,10 +415,7 @@ gtapu:
 	JNZ gpixel
 
 gnext:
-	INCQ rowArgs_g(DI)
-	MOVQ rowArgs_g(DI), AX
-	CMPQ AX, rowArgs_groups(DI)
-	JLT group
+	NEXTGROUP(rowArgs_groups, group)
 	JMP done
 
 	// One unit and 3 filter columns, as for supers.

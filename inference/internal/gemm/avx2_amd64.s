@@ -21,12 +21,6 @@
 #define M_THR 384
 #define M_SIZE 448
 
-// Constant block offsets (type consts).
-#define C_30 0
-#define C_OUT 32
-#define C_QMIN 64
-#define C_QMAX 96
-
 // MADDROWS multiplies weight vector j (at OFF(SI)) with the three rows'
 // activations and accumulates into A0, A1, A2.
 #define MADDROWS(OFF, A0, A1, A2) \
@@ -36,6 +30,16 @@
 	VPADDD Y15, A1, A1; \
 	VPMADDWD OFF(SI), Y14, Y15; \
 	VPADDD Y15, A2, A2
+
+// ACT3 broadcasts the three rows' 4 activations at S0, S1, S2 and
+// sign-extends them into Y12-Y14.
+#define ACT3(S0, S1, S2) \
+	VPBROADCASTD S0, X12; \
+	VPMOVSXBW X12, Y12; \
+	VPBROADCASTD S1, X13; \
+	VPMOVSXBW X13, Y13; \
+	VPBROADCASTD S2, X14; \
+	VPMOVSXBW X14, Y14
 
 // GROUP accumulates one group of 4 k (activations in Y12-Y14).
 #define GROUP \
@@ -54,8 +58,8 @@
 	VPSRLQ $32, R, Y13; \
 	VPMULDQ (M_MULT+OFF)(R11), R, Y12; \
 	VPMULDQ (M_MODD+OFF)(R11), Y13, Y13; \
-	VPADDQ C_30(R12), Y12, Y12; \
-	VPADDQ C_30(R12), Y13, Y13; \
+	VPADDQ consts_c30(R12), Y12, Y12; \
+	VPADDQ consts_c30(R12), Y13, Y13; \
 	VPSRLQ $31, Y12, Y12; \
 	VPSLLQ $1, Y13, Y13; \
 	VPBLENDD $0xAA, Y13, Y12, R; \
@@ -65,9 +69,9 @@
 	VPCMPGTD (M_THR+OFF)(R11), Y12, Y12; \
 	VPSRAVD (M_RIGHT+OFF)(R11), R, R; \
 	VPSUBD Y12, R, R; \
-	VPADDD C_OUT(R12), R, R; \
-	VPMAXSD C_QMIN(R12), R, R; \
-	VPMINSD C_QMAX(R12), R, R
+	VPADDD consts_out(R12), R, R; \
+	VPMAXSD consts_qmin(R12), R, R; \
+	VPMINSD consts_qmax(R12), R, R
 
 // STOREROW finishes one row: sums lane pairs into channels 0-7 (in A) and
 // 8-15 (in C), requantizes, packs to 16 bytes and stores them at the
@@ -83,6 +87,41 @@
 	VPACKSSWB BX_, AX_, AX_; \
 	MOVQ D_(DI), AX; \
 	VMOVDQU AX_, (AX)(R14*1)
+
+// ZERO4 clears four accumulators.
+#define ZERO4(A, B, C, D) \
+	VPXOR A, A, A; \
+	VPXOR B, B, B; \
+	VPXOR C, C, C; \
+	VPXOR D, D, D
+
+// FRAME loads the rest of a kernel's frame after its rows: the weights
+// (SI), the meta blocks (R11), the constants (R12), the panel count (R13),
+// and output column 0 (R14).
+#define FRAME \
+	MOVQ tileArgs_w(DI), SI; \
+	MOVQ tileArgs_meta(DI), R11; \
+	MOVQ tileArgs_cst(DI), R12; \
+	MOVQ tileArgs_panels(DI), R13; \
+	XORQ R14, R14
+
+// KSTART starts K at offset 0 (CX) with the count of full groups in BX,
+// and goes to TAIL when there are none.
+#define KSTART(TAIL) \
+	XORQ CX, CX; \
+	MOVQ tileArgs_kq(DI), BX; \
+	TESTQ BX, BX; \
+	JZ TAIL
+
+// NEXTPANEL moves to the next panel's meta block and output column and
+// goes to PANEL while panels remain, else returns.
+#define NEXTPANEL(PANEL) \
+	ADDQ $M_SIZE, R11; \
+	ADDQ $16, R14; \
+	DECQ R13; \
+	JNZ PANEL; \
+	VZEROUPPER; \
+	RET
 
 // func scaleAVX2(dst, src *[16]int32, meta *int32, cst *consts)
 // requantizes 16 values with the kernel's epilogue, for tests.
@@ -106,37 +145,16 @@ TEXT ·gemmAVX2(SB), NOSPLIT, $0-8
 	MOVQ tileArgs_a+0(DI), R8
 	MOVQ tileArgs_a+8(DI), R9
 	MOVQ tileArgs_a+16(DI), R10
-	MOVQ tileArgs_w(DI), SI
-	MOVQ tileArgs_meta(DI), R11
-	MOVQ tileArgs_cst(DI), R12
-	MOVQ tileArgs_panels(DI), R13
-	XORQ R14, R14
+	FRAME
 
 panel:
-	VPXOR Y0, Y0, Y0
-	VPXOR Y1, Y1, Y1
-	VPXOR Y2, Y2, Y2
-	VPXOR Y3, Y3, Y3
-	VPXOR Y4, Y4, Y4
-	VPXOR Y5, Y5, Y5
-	VPXOR Y6, Y6, Y6
-	VPXOR Y7, Y7, Y7
-	VPXOR Y8, Y8, Y8
-	VPXOR Y9, Y9, Y9
-	VPXOR Y10, Y10, Y10
-	VPXOR Y11, Y11, Y11
-	XORQ CX, CX
-	MOVQ tileArgs_kq(DI), BX
-	TESTQ BX, BX
-	JZ tail
+	ZERO4(Y0, Y1, Y2, Y3)
+	ZERO4(Y4, Y5, Y6, Y7)
+	ZERO4(Y8, Y9, Y10, Y11)
+	KSTART(tail)
 
 kloop:
-	VPBROADCASTD (R8)(CX*1), X12
-	VPMOVSXBW X12, Y12
-	VPBROADCASTD (R9)(CX*1), X13
-	VPMOVSXBW X13, Y13
-	VPBROADCASTD (R10)(CX*1), X14
-	VPMOVSXBW X14, Y14
+	ACT3((R8)(CX*1), (R9)(CX*1), (R10)(CX*1))
 	GROUP
 	ADDQ $4, CX
 	DECQ BX
@@ -145,24 +163,14 @@ kloop:
 tail:
 	CMPQ tileArgs_kt(DI), $0
 	JEQ epilogue
-	VPBROADCASTD tileArgs_tail+0(DI), X12
-	VPMOVSXBW X12, Y12
-	VPBROADCASTD tileArgs_tail+4(DI), X13
-	VPMOVSXBW X13, Y13
-	VPBROADCASTD tileArgs_tail+8(DI), X14
-	VPMOVSXBW X14, Y14
+	ACT3(tileArgs_tail+0(DI), tileArgs_tail+4(DI), tileArgs_tail+8(DI))
 	GROUP
 
 epilogue:
 	STOREROW(Y0, Y1, Y2, Y3, X0, X1, tileArgs_d+0)
 	STOREROW(Y4, Y5, Y6, Y7, X4, X5, tileArgs_d+8)
 	STOREROW(Y8, Y9, Y10, Y11, X8, X9, tileArgs_d+16)
-	ADDQ $M_SIZE, R11
-	ADDQ $16, R14
-	DECQ R13
-	JNZ panel
-	VZEROUPPER
-	RET
+	NEXTPANEL(panel)
 
 // MADD1 multiplies weight vector j (at OFF(SI)) with row 0's activations
 // (Y12) and accumulates into A.
@@ -170,36 +178,30 @@ epilogue:
 	VPMADDWD OFF(SI), Y12, Y15; \
 	VPADDD Y15, A, A
 
+// GROUP1 accumulates row 0's group of 4 k at S into Y0-Y3.
+#define GROUP1(S) \
+	VPBROADCASTD S, X12; \
+	VPMOVSXBW X12, Y12; \
+	MADD1(0, Y0); \
+	MADD1(32, Y1); \
+	MADD1(64, Y2); \
+	MADD1(96, Y3); \
+	ADDQ $128, SI
+
 // func gemmAVX2x1(t *tileArgs)
 // computes t.panels panels of 1 row × 16 channels, for matrices of few
 // rows (a fully connected layer's single batch).
 TEXT ·gemmAVX2x1(SB), NOSPLIT, $0-8
 	MOVQ t+0(FP), DI
 	MOVQ tileArgs_a+0(DI), R8
-	MOVQ tileArgs_w(DI), SI
-	MOVQ tileArgs_meta(DI), R11
-	MOVQ tileArgs_cst(DI), R12
-	MOVQ tileArgs_panels(DI), R13
-	XORQ R14, R14
+	FRAME
 
 panel1:
-	VPXOR Y0, Y0, Y0
-	VPXOR Y1, Y1, Y1
-	VPXOR Y2, Y2, Y2
-	VPXOR Y3, Y3, Y3
-	XORQ CX, CX
-	MOVQ tileArgs_kq(DI), BX
-	TESTQ BX, BX
-	JZ tail1
+	ZERO4(Y0, Y1, Y2, Y3)
+	KSTART(tail1)
 
 kloop1:
-	VPBROADCASTD (R8)(CX*1), X12
-	VPMOVSXBW X12, Y12
-	MADD1(0, Y0)
-	MADD1(32, Y1)
-	MADD1(64, Y2)
-	MADD1(96, Y3)
-	ADDQ $128, SI
+	GROUP1((R8)(CX*1))
 	ADDQ $4, CX
 	DECQ BX
 	JNZ kloop1
@@ -207,19 +209,8 @@ kloop1:
 tail1:
 	CMPQ tileArgs_kt(DI), $0
 	JEQ epilogue1
-	VPBROADCASTD tileArgs_tail+0(DI), X12
-	VPMOVSXBW X12, Y12
-	MADD1(0, Y0)
-	MADD1(32, Y1)
-	MADD1(64, Y2)
-	MADD1(96, Y3)
-	ADDQ $128, SI
+	GROUP1(tileArgs_tail+0(DI))
 
 epilogue1:
 	STOREROW(Y0, Y1, Y2, Y3, X0, X1, tileArgs_d+0)
-	ADDQ $M_SIZE, R11
-	ADDQ $16, R14
-	DECQ R13
-	JNZ panel1
-	VZEROUPPER
-	RET
+	NEXTPANEL(panel1)

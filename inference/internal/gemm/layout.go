@@ -12,6 +12,10 @@ type simdLayout struct {
 	panels int
 	kq, kt int
 	groups int // kq, plus one with a tail
+	tail   int // activations of a row past its kernel's full K blocks, passed in tileArgs.tail
+
+	// Elements of wb or wh, and of meta, per panel (see panelAt).
+	wPanel, metaPanel int
 
 	wb []int8  // avx512vnni, sdot: panels × groups × nr × 4
 	wh []int16 // avx2: panels × groups × 64 (see packAVX2); neon: see packNEON
@@ -37,19 +41,32 @@ const (
 )
 
 // consts holds the matrix-wide vectors of the epilogue; the assembly reads
-// it at fixed offsets (c30 at 0, out at 32, qmin at 64, qmax at 96).
+// its fields through go_asm.h offsets (consts_out, ...).
 type consts struct {
 	c30             [4]int64 // 2^30, the rounding of the doubling high multiply
 	out, qmin, qmax [8]int32
 }
 
+// newConsts returns the epilogue's matrix-wide vectors for rq.
+func newConsts(rq Requant) consts {
+	var c consts
+	for i := range c.c30 {
+		c.c30[i] = 1 << 30
+	}
+	for i := range c.out {
+		c.out[i], c.qmin[i], c.qmax[i] = rq.OutOffset, rq.QMin, rq.QMax
+	}
+	return c
+}
+
 func newLayout(n, k, mr, nr, single int, rq Requant, extra int32, w []int8) simdLayout {
-	l := simdLayout{mr: mr, nr: nr, single: single, panels: (n + nr - 1) / nr, kq: k / 4, kt: k % 4}
+	l := simdLayout{mr: mr, nr: nr, single: single, panels: (n + nr - 1) / nr, kq: k / 4, kt: k % 4, tail: k % 4}
 	l.groups = l.kq
 	if l.kt > 0 {
 		l.groups++
 	}
-	l.meta = make([]int32, l.panels*metaArrays*nr)
+	l.wPanel, l.metaPanel = l.groups*nr*4, metaArrays*nr
+	l.meta = make([]int32, l.panels*l.metaPanel)
 	for c := range n {
 		base := c/nr*metaArrays*nr + c%nr
 		v := newVecScaling(rq.Mult[c], rq.Shift[c])
@@ -63,12 +80,7 @@ func newLayout(n, k, mr, nr, single int, rq Requant, extra int32, w []int8) simd
 		l.meta[base+metaMask*nr] = v.mask
 		l.meta[base+metaThr*nr] = v.thr
 	}
-	for i := range l.cst.c30 {
-		l.cst.c30[i] = 1 << 30
-	}
-	for i := range l.cst.out {
-		l.cst.out[i], l.cst.qmin[i], l.cst.qmax[i] = rq.OutOffset, rq.QMin, rq.QMax
-	}
+	l.cst = newConsts(rq)
 	return l
 }
 
@@ -90,7 +102,7 @@ const (
 // the same for channels 8..15.
 func packAVX2(w []int8, n, k int, rq Requant) simdLayout {
 	l := newLayout(n, k, avx2MR, avx2NR, avx2Single, rq, 0, w)
-	l.wh = make([]int16, l.panels*l.groups*64)
+	l.wh = make([]int16, l.panels*l.wPanel)
 	for c := range n {
 		p, j := c/avx2NR, c%avx2NR
 		h, jj := j/8, j%8
@@ -116,7 +128,7 @@ const (
 // the activations plus 128 (unsigned), so the addend subtracts 128*Σ_k w.
 func packVNNI(w []int8, n, k int, rq Requant) simdLayout {
 	l := newLayout(n, k, vnniMR, vnniNR, vnniSingle, rq, -128, w)
-	l.wb = make([]int8, l.panels*l.groups*vnniNR*4)
+	l.wb = make([]int8, l.panels*l.wPanel)
 	for c := range n {
 		p, j := c/vnniNR, c%vnniNR
 		for kk := range k {

@@ -44,7 +44,9 @@ func newARMLayout(n, k, block, step int, rq Requant, w []int8) simdLayout {
 	l.kq = k / block
 	l.kt = (k%block + step - 1) / step
 	l.groups = (k + step - 1) / step
-	l.meta = make([]int32, l.panels*armMetaPanel)
+	l.tail = k % block
+	l.wPanel, l.metaPanel = l.groups*step*armNR, armMetaPanel
+	l.meta = make([]int32, l.panels*l.metaPanel)
 	for c := range n {
 		v := newVecScaling(rq.Mult[c], rq.Shift[c])
 		base := c/armNR*armMetaPanel + c%armNR/4*armMetaVecs*4 + c%4
@@ -56,12 +58,7 @@ func newARMLayout(n, k, block, step int, rq Requant, w []int8) simdLayout {
 		}
 		l.meta[base+armNegRight*4] = -v.right
 	}
-	for i := range l.cst.c30 {
-		l.cst.c30[i] = 1 << 30
-	}
-	for i := range l.cst.out {
-		l.cst.out[i], l.cst.qmin[i], l.cst.qmax[i] = rq.OutOffset, rq.QMin, rq.QMax
-	}
+	l.cst = newConsts(rq)
 	return l
 }
 
@@ -74,7 +71,7 @@ func newARMLayout(n, k, block, step int, rq Requant, w []int8) simdLayout {
 // row in four accumulators.
 func packNEON(w []int8, n, k int, rq Requant) simdLayout {
 	l := newARMLayout(n, k, neonBlock, neonStep, rq, w)
-	l.wh = make([]int16, l.panels*l.groups*neonStep*armNR)
+	l.wh = make([]int16, l.panels*l.wPanel)
 	for c := range n {
 		p, j := c/armNR, c%armNR
 		for kk := range k {
@@ -91,7 +88,7 @@ func packNEON(w []int8, n, k int, rq Requant) simdLayout {
 // once, signed by signed, so the addend needs no correction.
 func packSDOT(w []int8, n, k int, rq Requant) simdLayout {
 	l := newARMLayout(n, k, sdotBlock, sdotStep, rq, w)
-	l.wb = make([]int8, l.panels*l.groups*armNR*sdotStep)
+	l.wb = make([]int8, l.panels*l.wPanel)
 	for c := range n {
 		p, j := c/armNR, c%armNR
 		for kk := range k {

@@ -13,10 +13,8 @@
 // element needs them in V0-V15); V4-V7 the weights of 2 k (V4, V5:
 // channels 0-7, 8-15 of the first; V6, V7 of the second); V8-V15 the
 // epilogue's meta and constants; V16-V31 the accumulators, row r and
-// channels 4q..4q+3 in V(16+4r+q). R0 is the args, R1-R4 walk the rows, R5
-// the weights, R6 counts blocks, R7 walks the tails, R8 holds the tail's
-// step count, R9 walks the meta blocks, R10 the constants, R11 is the
-// output column offset, R12 a temporary, R13 counts panels.
+// channels 4q..4q+3 in V(16+4r+q). General registers: see PROLOGUE in
+// ops_arm64.h.
 
 // MACROW accumulates row r's activation j (0..7) times the weights of one
 // k in lo (channels 0-7) and hi (channels 8-15).
@@ -62,39 +60,16 @@ TEXT ·scaleARM(SB), NOSPLIT, $0-32
 	MOVD cst+24(FP), R10
 	LOADCST
 	VLD1 (R1), [V16.S4, V17.S4, V18.S4, V19.S4]
-	LOADMETA
-	REQ(16, 4)
-	LOADMETA
-	REQ(17, 5)
-	LOADMETA
-	REQ(18, 6)
-	LOADMETA
-	REQ(19, 7)
+	REQ1
 	VST1 [V16.S4, V17.S4, V18.S4, V19.S4], (R0)
 	RET
 
 // func gemmNEON(t *tileArgs)
 TEXT ·gemmNEON(SB), NOSPLIT, $0-8
-	MOVD t+0(FP), R0
-	MOVD tileArgs_w(R0), R5
-	MOVD tileArgs_meta(R0), R9
-	MOVD tileArgs_cst(R0), R10
-	LOADCST
-	MOVD tileArgs_kt(R0), R8
-	MOVD tileArgs_panels(R0), R13
-	MOVD ZR, R11
+	PROLOGUE
 
 panel:
-	ZERO4(V16, V17, V18, V19)
-	ZERO4(V20, V21, V22, V23)
-	ZERO4(V24, V25, V26, V27)
-	ZERO4(V28, V29, V30, V31)
-	MOVD tileArgs_a+0(R0), R1
-	MOVD tileArgs_a+8(R0), R2
-	MOVD tileArgs_a+16(R0), R3
-	MOVD tileArgs_a+24(R0), R4
-	MOVD tileArgs_kq(R0), R6
-	CBZ R6, tail
+	PANEL4(tail)
 
 block:
 	VLD1.P 8(R1), [V0.B8]
@@ -113,53 +88,24 @@ block:
 	BNE block
 
 tail:
-	CBZ R8, epilogue
-	ADD $tileArgs_tail, R0, R7
-	VLD1.P 16(R7), [V0.B16]
-	VLD1.P 16(R7), [V1.B16]
-	VLD1.P 16(R7), [V2.B16]
-	VLD1 (R7), [V3.B16]
+	TAIL4(epilogue)
 	SXTL8H(0, 0)
 	SXTL8H(1, 1)
 	SXTL8H(2, 2)
 	SXTL8H(3, 3)
-	PAIR4(0)
-	CMP $1, R8
-	BEQ epilogue
-	PAIR4(2)
-	CMP $2, R8
-	BEQ epilogue
-	PAIR4(4)
-	CMP $3, R8
-	BEQ epilogue
-	PAIR4(6)
+	TAILSTEPS(PAIR4(0), PAIR4(2), PAIR4(4), PAIR4(6), epilogue)
 
 epilogue:
-	EPI4
-	ADD $16, R11
-	SUBS $1, R13, R13
-	BNE panel
-	RET
+	NEXTPANEL(EPI4, panel)
 
 // func gemmNEON1(t *tileArgs)
 // computes t.panels panels of 1 row × 16 channels, for matrices of few
 // rows (a fully connected layer's single batch).
 TEXT ·gemmNEON1(SB), NOSPLIT, $0-8
-	MOVD t+0(FP), R0
-	MOVD tileArgs_w(R0), R5
-	MOVD tileArgs_meta(R0), R9
-	MOVD tileArgs_cst(R0), R10
-	LOADCST
-	MOVD tileArgs_kt(R0), R8
-	MOVD tileArgs_panels(R0), R13
-	MOVD ZR, R11
+	PROLOGUE
 
 panel1:
-	ZERO4(V16, V17, V18, V19)
-	ZERO4(V20, V21, V22, V23)
-	MOVD tileArgs_a+0(R0), R1
-	MOVD tileArgs_kq(R0), R6
-	CBZ R6, tail1
+	PANEL1(tail1)
 
 block1:
 	VLD1.P 8(R1), [V0.B8]
@@ -172,28 +118,9 @@ block1:
 	BNE block1
 
 tail1:
-	CBZ R8, epilogue1
-	ADD $tileArgs_tail, R0, R7
-	VLD1 (R7), [V0.B16]
+	TAIL1(epilogue1)
 	SXTL8H(0, 0)
-	PAIR1(0)
-	CMP $1, R8
-	BEQ epilogue1
-	PAIR1(2)
-	CMP $2, R8
-	BEQ epilogue1
-	PAIR1(4)
-	CMP $3, R8
-	BEQ epilogue1
-	PAIR1(6)
+	TAILSTEPS(PAIR1(0), PAIR1(2), PAIR1(4), PAIR1(6), epilogue1)
 
 epilogue1:
-	ADD4S(16, 16, 20)
-	ADD4S(17, 17, 21)
-	ADD4S(18, 18, 22)
-	ADD4S(19, 19, 23)
-	EPI1
-	ADD $16, R11
-	SUBS $1, R13, R13
-	BNE panel1
-	RET
+	NEXTPANEL(EPI1, panel1)

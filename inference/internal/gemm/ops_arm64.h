@@ -1,5 +1,6 @@
 // AArch64 Advanced SIMD instructions for the neon and sdot kernels, and
-// their shared epilogue.
+// what the kernels share: the epilogue, the frame (prologue, panel loop,
+// partial K block) and the one-row kernels' final sum.
 //
 // Go's assembler (1.26) does not know the signed integer vector
 // instructions these kernels need (SMLAL, SSHL, SQRDMULH, SRSHL, SMAX,
@@ -92,13 +93,13 @@
 	VLD1.P 16(R9), [V12.S4]
 
 // LOADCST broadcasts the output offset, qmin and qmax of the consts block
-// at R10 (fields at bytes 32, 64 and 96) into V13..V15. Clobbers R12.
+// at R10 into V13..V15. Clobbers R12.
 #define LOADCST \
-	ADD $32, R10, R12; \
+	ADD $consts_out, R10, R12; \
 	VLD1R (R12), [V13.S4]; \
-	ADD $64, R10, R12; \
+	ADD $consts_qmin, R10, R12; \
 	VLD1R (R12), [V14.S4]; \
-	ADD $96, R10, R12; \
+	ADD $consts_qmax, R10, R12; \
 	VLD1R (R12), [V15.S4]
 
 // STOREROW narrows a row's 16 clamped accumulators (VA..VA+3, channels
@@ -129,8 +130,8 @@
 	STOREROW(24, tileArgs_d+16); \
 	STOREROW(28, tileArgs_d+24)
 
-// EPI1 requantizes and stores one row in V16..V19.
-#define EPI1 \
+// REQ1 requantizes one row in V16..V19 (channels 0-3, 4-7, 8-11, 12-15).
+#define REQ1 \
 	LOADMETA; \
 	REQ(16, 4); \
 	LOADMETA; \
@@ -138,7 +139,16 @@
 	LOADMETA; \
 	REQ(18, 6); \
 	LOADMETA; \
-	REQ(19, 7); \
+	REQ(19, 7)
+
+// EPI1 adds the one-row kernels' second chain of accumulators (V20..V23)
+// to the first (V16..V19), then requantizes and stores the row.
+#define EPI1 \
+	ADD4S(16, 16, 20); \
+	ADD4S(17, 17, 21); \
+	ADD4S(18, 18, 22); \
+	ADD4S(19, 19, 23); \
+	REQ1; \
 	STOREROW(16, tileArgs_d+0)
 
 // ZERO4 clears four accumulators.
@@ -147,3 +157,92 @@
 	VEOR B.B16, B.B16, B.B16; \
 	VEOR C.B16, C.B16, C.B16; \
 	VEOR D.B16, D.B16, D.B16
+
+// The frame of the neon and sdot kernels (func(t *tileArgs)). General
+// registers: R0 the args, R1-R4 walk the rows, R5 the weights, R6 counts
+// blocks, R7 walks the tails, R8 holds the partial block's step count,
+// R9 walks the meta blocks, R10 the constants, R11 is the output column
+// offset, R12 a temporary, R13 counts panels. A kernel is
+//
+//	PROLOGUE
+//	panel: PANEL4(tail) (or PANEL1)
+//	block: the full blocks of K, R6 of them, from R1-R4
+//	tail:  TAIL4(epilogue) (or TAIL1), then TAILSTEPS of the partial block
+//	epilogue: NEXTPANEL(EPI4, panel) (or EPI1)
+
+// PROLOGUE loads the args into R0, the first panel's weights and meta
+// block, the constants (LOADCST), the tail's step count and the panel
+// count, and starts at output column 0.
+#define PROLOGUE \
+	MOVD t+0(FP), R0; \
+	MOVD tileArgs_w(R0), R5; \
+	MOVD tileArgs_meta(R0), R9; \
+	MOVD tileArgs_cst(R0), R10; \
+	LOADCST; \
+	MOVD tileArgs_kt(R0), R8; \
+	MOVD tileArgs_panels(R0), R13; \
+	MOVD ZR, R11
+
+// PANEL4 starts a panel of the 4-row kernels: it clears the accumulators,
+// points R1-R4 at the rows and R6 at the count of full blocks, and goes
+// to TAIL when there are none.
+#define PANEL4(TAIL) \
+	ZERO4(V16, V17, V18, V19); \
+	ZERO4(V20, V21, V22, V23); \
+	ZERO4(V24, V25, V26, V27); \
+	ZERO4(V28, V29, V30, V31); \
+	MOVD tileArgs_a+0(R0), R1; \
+	MOVD tileArgs_a+8(R0), R2; \
+	MOVD tileArgs_a+16(R0), R3; \
+	MOVD tileArgs_a+24(R0), R4; \
+	MOVD tileArgs_kq(R0), R6; \
+	CBZ R6, TAIL
+
+// PANEL1 is PANEL4 for the one-row kernels: two chains of accumulators,
+// V16..V19 and V20..V23, and row 0 in R1.
+#define PANEL1(TAIL) \
+	ZERO4(V16, V17, V18, V19); \
+	ZERO4(V20, V21, V22, V23); \
+	MOVD tileArgs_a+0(R0), R1; \
+	MOVD tileArgs_kq(R0), R6; \
+	CBZ R6, TAIL
+
+// TAIL4 goes to DONE when K has no partial block, else loads the 4 rows'
+// zero-padded partial blocks (tileArgs.tail) into V0..V3 as bytes.
+#define TAIL4(DONE) \
+	CBZ R8, DONE; \
+	ADD $tileArgs_tail, R0, R7; \
+	VLD1.P 16(R7), [V0.B16]; \
+	VLD1.P 16(R7), [V1.B16]; \
+	VLD1.P 16(R7), [V2.B16]; \
+	VLD1 (R7), [V3.B16]
+
+// TAIL1 is TAIL4 for row 0 alone, into V0.
+#define TAIL1(DONE) \
+	CBZ R8, DONE; \
+	ADD $tileArgs_tail, R0, R7; \
+	VLD1 (R7), [V0.B16]
+
+// TAILSTEPS runs the partial block's first R8 (1..4) steps of S0..S3,
+// then goes on to DONE (which follows S3).
+#define TAILSTEPS(S0, S1, S2, S3, DONE) \
+	S0; \
+	CMP $1, R8; \
+	BEQ DONE; \
+	S1; \
+	CMP $2, R8; \
+	BEQ DONE; \
+	S2; \
+	CMP $3, R8; \
+	BEQ DONE; \
+	S3
+
+// NEXTPANEL requantizes and stores the panel with EPI (EPI4 or EPI1),
+// moves to the next panel's output column and goes to PANEL while panels
+// remain, else returns.
+#define NEXTPANEL(EPI, PANEL) \
+	EPI; \
+	ADD $16, R11; \
+	SUBS $1, R13, R13; \
+	BNE PANEL; \
+	RET

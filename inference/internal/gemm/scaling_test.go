@@ -46,3 +46,57 @@ func TestSIMDModelMatchesScaling(t *testing.T) {
 		}
 	}
 }
+
+// checkEpilogue runs scale, an assembly epilogue on nr lanes, over blocks
+// of nr channels laid out by layout with every (multiplier, shift) pair of
+// scalingCases, and checks each lane against the scalar formula,
+// unclamped (the full int32 result plus a wrapping output offset) and
+// clamped. It returns the number of lanes checked.
+func checkEpilogue(t *testing.T, name string, rng *rand.Rand, nr int, layout func(Requant) simdLayout, scale func(dst, src []int32, l *simdLayout)) int {
+	t.Helper()
+	mults, shifts, xs := scalingCases(rng)
+	type pair struct {
+		m int32
+		s int
+	}
+	var pairs []pair
+	for _, m := range mults {
+		for _, s := range shifts {
+			pairs = append(pairs, pair{m, s})
+		}
+	}
+	checked := 0
+	src, dst := make([]int32, nr), make([]int32, nr)
+	for p0 := 0; p0 < len(pairs); p0 += nr {
+		rq := Requant{Mult: make([]int32, nr), Shift: make([]int, nr)}
+		for j := range nr {
+			pr := pairs[(p0+j)%len(pairs)]
+			rq.Mult[j], rq.Shift[j] = pr.m, pr.s
+		}
+		l := layout(rq)
+		for _, clamp := range []bool{false, true} {
+			out, qmin, qmax := int32(rng.Uint32()), int32(math.MinInt32), int32(math.MaxInt32)
+			if clamp {
+				out, qmin, qmax = int32(rng.IntN(256)-128), -100, 90
+			}
+			for i := range l.cst.out {
+				l.cst.out[i], l.cst.qmin[i], l.cst.qmax[i] = out, qmin, qmax
+			}
+			for x0 := 0; x0 < len(xs); x0 += 7 {
+				for j := range nr {
+					src[j] = xs[(x0+j*13)%len(xs)]
+				}
+				scale(dst, src, &l)
+				for j := range nr {
+					want := min(max(refScale(src[j], rq.Mult[j], rq.Shift[j])+out, qmin), qmax)
+					if dst[j] != want {
+						t.Fatalf("%s: mult %d shift %d x %d out %d clamp %v: got %d, want %d",
+							name, rq.Mult[j], rq.Shift[j], src[j], out, clamp, dst[j], want)
+					}
+					checked++
+				}
+			}
+		}
+	}
+	return checked
+}

@@ -12,10 +12,8 @@
 // Registers: V0-V3 hold 16 activations of rows 0..3; V4-V7 the weights of
 // one group of 4 k (channels 0-3, 4-7, 8-11, 12-15); V8-V15 the epilogue's
 // meta and constants; V16-V31 the accumulators, row r and channels
-// 4q..4q+3 in V(16+4r+q). General registers as in neon_arm64.s: R0 the
-// args, R1-R4 the rows, R5 the weights, R6 counts blocks, R7 the tails,
-// R8 the tail's groups, R9 the meta blocks, R10 the constants, R11 the
-// output column offset, R12 a temporary, R13 counts panels.
+// 4q..4q+3 in V(16+4r+q). General registers: see PROLOGUE in ops_arm64.h
+// (R8 counts the partial block's groups of 4).
 
 // DOTROW accumulates row r's group i (activations 4i..4i+3 of the block).
 #define DOTROW(r, i) \
@@ -43,26 +41,10 @@
 
 // func gemmSDOT(t *tileArgs)
 TEXT ·gemmSDOT(SB), NOSPLIT, $0-8
-	MOVD t+0(FP), R0
-	MOVD tileArgs_w(R0), R5
-	MOVD tileArgs_meta(R0), R9
-	MOVD tileArgs_cst(R0), R10
-	LOADCST
-	MOVD tileArgs_kt(R0), R8
-	MOVD tileArgs_panels(R0), R13
-	MOVD ZR, R11
+	PROLOGUE
 
 panel:
-	ZERO4(V16, V17, V18, V19)
-	ZERO4(V20, V21, V22, V23)
-	ZERO4(V24, V25, V26, V27)
-	ZERO4(V28, V29, V30, V31)
-	MOVD tileArgs_a+0(R0), R1
-	MOVD tileArgs_a+8(R0), R2
-	MOVD tileArgs_a+16(R0), R3
-	MOVD tileArgs_a+24(R0), R4
-	MOVD tileArgs_kq(R0), R6
-	CBZ R6, tail
+	PANEL4(tail)
 
 block:
 	VLD1.P 16(R1), [V0.B16]
@@ -77,50 +59,21 @@ block:
 	BNE block
 
 tail:
-	CBZ R8, epilogue
-	ADD $tileArgs_tail, R0, R7
-	VLD1.P 16(R7), [V0.B16]
-	VLD1.P 16(R7), [V1.B16]
-	VLD1.P 16(R7), [V2.B16]
-	VLD1 (R7), [V3.B16]
-	GROUP4(0)
-	CMP $1, R8
-	BEQ epilogue
-	GROUP4(1)
-	CMP $2, R8
-	BEQ epilogue
-	GROUP4(2)
-	CMP $3, R8
-	BEQ epilogue
-	GROUP4(3)
+	TAIL4(epilogue)
+	TAILSTEPS(GROUP4(0), GROUP4(1), GROUP4(2), GROUP4(3), epilogue)
 
 epilogue:
-	EPI4
-	ADD $16, R11
-	SUBS $1, R13, R13
-	BNE panel
-	RET
+	NEXTPANEL(EPI4, panel)
 
 // func gemmSDOT1(t *tileArgs)
 // computes t.panels panels of 1 row × 16 channels, for matrices of few
 // rows: even groups into V16-V19, odd ones into V20-V23, summed before
 // the epilogue.
 TEXT ·gemmSDOT1(SB), NOSPLIT, $0-8
-	MOVD t+0(FP), R0
-	MOVD tileArgs_w(R0), R5
-	MOVD tileArgs_meta(R0), R9
-	MOVD tileArgs_cst(R0), R10
-	LOADCST
-	MOVD tileArgs_kt(R0), R8
-	MOVD tileArgs_panels(R0), R13
-	MOVD ZR, R11
+	PROLOGUE
 
 panel1:
-	ZERO4(V16, V17, V18, V19)
-	ZERO4(V20, V21, V22, V23)
-	MOVD tileArgs_a+0(R0), R1
-	MOVD tileArgs_kq(R0), R6
-	CBZ R6, tail1
+	PANEL1(tail1)
 
 block1:
 	VLD1.P 16(R1), [V0.B16]
@@ -132,27 +85,8 @@ block1:
 	BNE block1
 
 tail1:
-	CBZ R8, epilogue1
-	ADD $tileArgs_tail, R0, R7
-	VLD1 (R7), [V0.B16]
-	GROUP1(0, 16)
-	CMP $1, R8
-	BEQ epilogue1
-	GROUP1(1, 20)
-	CMP $2, R8
-	BEQ epilogue1
-	GROUP1(2, 16)
-	CMP $3, R8
-	BEQ epilogue1
-	GROUP1(3, 20)
+	TAIL1(epilogue1)
+	TAILSTEPS(GROUP1(0, 16), GROUP1(1, 20), GROUP1(2, 16), GROUP1(3, 20), epilogue1)
 
 epilogue1:
-	ADD4S(16, 16, 20)
-	ADD4S(17, 17, 21)
-	ADD4S(18, 18, 22)
-	ADD4S(19, 19, 23)
-	EPI1
-	ADD $16, R11
-	SUBS $1, R13, R13
-	BNE panel1
-	RET
+	NEXTPANEL(EPI1, panel1)

@@ -28,12 +28,6 @@
 #define M_THR 768
 #define M_SIZE 896
 
-// Constant block offsets (type consts).
-#define C_30 0
-#define C_OUT 32
-#define C_QMIN 64
-#define C_QMAX 96
-
 // ROW accumulates one row's group of 4 (broadcast from SRC) into A0, A1.
 #define ROW(SRC, T, A0, A1) \
 	VPBROADCASTD SRC, T; \
@@ -83,13 +77,44 @@
 #define SETUP \
 	MOVL $0x80808080, AX; \
 	VPBROADCASTD AX, Z20; \
-	VPBROADCASTQ C_30(R14), Z21; \
-	VPBROADCASTD C_OUT(R14), Z22; \
-	VPBROADCASTD C_QMIN(R14), Z23; \
-	VPBROADCASTD C_QMAX(R14), Z24; \
+	VPBROADCASTQ consts_c30(R14), Z21; \
+	VPBROADCASTD consts_out(R14), Z22; \
+	VPBROADCASTD consts_qmin(R14), Z23; \
+	VPBROADCASTD consts_qmax(R14), Z24; \
 	VPTERNLOGD $0xff, Z25, Z25, Z25; \
 	MOVL $0xaaaa, AX; \
 	KMOVW AX, K1
+
+// FRAME loads the constants (SETUP), row 0 (AX) and the first panel's
+// weights (SI), and starts at output column 0 (R14).
+#define FRAME \
+	MOVQ tileArgs_cst(DI), R14; \
+	SETUP; \
+	MOVQ tileArgs_a+0(DI), AX; \
+	MOVQ tileArgs_w(DI), SI; \
+	XORQ R14, R14
+
+// ZERO4 clears four accumulators.
+#define ZERO4(A, B, C, D) \
+	VPXORD A, A, A; \
+	VPXORD B, B, B; \
+	VPXORD C, C, C; \
+	VPXORD D, D, D
+
+// PANELMETA points BX at the current panel's meta block.
+#define PANELMETA \
+	MOVQ tileArgs_meta(DI), BX; \
+	ADDQ tileArgs_moff(DI), BX
+
+// NEXTPANEL moves to the next panel's meta block and output column and
+// goes to PANEL while panels remain, else returns.
+#define NEXTPANEL(PANEL) \
+	ADDQ $M_SIZE, tileArgs_moff(DI); \
+	ADDQ $32, R14; \
+	DECQ tileArgs_panels(DI); \
+	JNZ PANEL; \
+	VZEROUPPER; \
+	RET
 
 // func scaleVNNI(dst, src *[32]int32, meta *int32, cst *consts)
 // requantizes 32 values with the kernel's epilogue, for tests.
@@ -119,29 +144,13 @@ TEXT ·gemmVNNI(SB), NOSPLIT, $0-8
 	MOVQ tileArgs_a+40(DI), R11
 	MOVQ tileArgs_a+48(DI), R12
 	MOVQ tileArgs_a+56(DI), R13
-	MOVQ tileArgs_cst(DI), R14
-	SETUP
-	MOVQ tileArgs_a+0(DI), AX
-	MOVQ tileArgs_w(DI), SI
-	XORQ R14, R14
+	FRAME
 
 panel:
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
-	VPXORD Z8, Z8, Z8
-	VPXORD Z9, Z9, Z9
-	VPXORD Z10, Z10, Z10
-	VPXORD Z11, Z11, Z11
-	VPXORD Z12, Z12, Z12
-	VPXORD Z13, Z13, Z13
-	VPXORD Z14, Z14, Z14
-	VPXORD Z15, Z15, Z15
+	ZERO4(Z0, Z1, Z2, Z3)
+	ZERO4(Z4, Z5, Z6, Z7)
+	ZERO4(Z8, Z9, Z10, Z11)
+	ZERO4(Z12, Z13, Z14, Z15)
 	XORQ CX, CX
 	MOVQ tileArgs_kq(DI), BX
 	TESTQ BX, BX
@@ -175,8 +184,7 @@ tail:
 	ROW(tileArgs_tail+28(DI), Z19, Z14, Z15)
 
 epilogue:
-	MOVQ tileArgs_meta(DI), BX
-	ADDQ tileArgs_moff(DI), BX
+	PANELMETA
 	STOREROW(Z0, Z1, tileArgs_d+0)
 	STOREROW(Z2, Z3, tileArgs_d+8)
 	STOREROW(Z4, Z5, tileArgs_d+16)
@@ -185,12 +193,7 @@ epilogue:
 	STOREROW(Z10, Z11, tileArgs_d+40)
 	STOREROW(Z12, Z13, tileArgs_d+48)
 	STOREROW(Z14, Z15, tileArgs_d+56)
-	ADDQ $M_SIZE, tileArgs_moff(DI)
-	ADDQ $32, R14
-	DECQ tileArgs_panels(DI)
-	JNZ panel
-	VZEROUPPER
-	RET
+	NEXTPANEL(panel)
 
 // func gemmVNNI1(t *tileArgs)
 // computes t.panels panels of 1 row × 32 channels, for matrices of few
@@ -200,21 +203,11 @@ epilogue:
 TEXT ·gemmVNNI1(SB), NOSPLIT, $0-8
 	MOVQ t+0(FP), DI
 	MOVQ $0, tileArgs_moff(DI)
-	MOVQ tileArgs_cst(DI), R14
-	SETUP
-	MOVQ tileArgs_a+0(DI), AX
-	MOVQ tileArgs_w(DI), SI
-	XORQ R14, R14
+	FRAME
 
 panel1:
-	VPXORD Z0, Z0, Z0
-	VPXORD Z1, Z1, Z1
-	VPXORD Z2, Z2, Z2
-	VPXORD Z3, Z3, Z3
-	VPXORD Z4, Z4, Z4
-	VPXORD Z5, Z5, Z5
-	VPXORD Z6, Z6, Z6
-	VPXORD Z7, Z7, Z7
+	ZERO4(Z0, Z1, Z2, Z3)
+	ZERO4(Z4, Z5, Z6, Z7)
 	XORQ CX, CX
 	MOVQ tileArgs_kq(DI), BX
 	CMPQ BX, $4
@@ -267,12 +260,6 @@ epilogue1:
 	VPADDD Z7, Z5, Z5
 	VPADDD Z4, Z0, Z0
 	VPADDD Z5, Z1, Z1
-	MOVQ tileArgs_meta(DI), BX
-	ADDQ tileArgs_moff(DI), BX
+	PANELMETA
 	STOREROW(Z0, Z1, tileArgs_d+0)
-	ADDQ $M_SIZE, tileArgs_moff(DI)
-	ADDQ $32, R14
-	DECQ tileArgs_panels(DI)
-	JNZ panel1
-	VZEROUPPER
-	RET
+	NEXTPANEL(panel1)
