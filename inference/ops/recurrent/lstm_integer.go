@@ -28,6 +28,10 @@ type lstmInteger struct {
 	cellShift int   // log2 of the cell state scale (<= -9)
 	cellClip  int16 // 0: no clipping
 	projClip  int8  // 0: no clipping
+
+	// fast runs the steps on a SIMD kernel path (lstm_int_fast.go); nil
+	// on the generic path, which runs step below.
+	fast *lstmFast
 }
 
 // intGate holds one gate's weights and requantisation parameters.
@@ -172,7 +176,8 @@ func (p *lstmInteger) prepare(n *ops.Node, k *UnidirectionalSequenceLSTM) error 
 		}
 		p.projBias = effectiveBias(k.projW.Int8(), k.nOutput, k.nCell, hiddenZP, bias)
 	}
-	return nil
+	p.fast, err = newLSTMFast(n, k, p)
+	return err
 }
 
 // effectiveBias returns bias[r] + zp * sum_c w[r, c] for every row r, with
@@ -194,6 +199,10 @@ func effectiveBias(w []int8, rows, cols int, zp int32, bias []int32) []int32 {
 
 // step is TFLite's LstmStepInteger8x8_16.
 func (p *lstmInteger) step(k *UnidirectionalSequenceLSTM, inOff, outOff, hOff, cOff int, gates [numGates][]byte, hidden []byte) {
+	if p.fast != nil {
+		p.fast.step(k, p, inOff, outOff, hOff, cOff)
+		return
+	}
 	x := k.in.Int8()[inOff : inOff+k.rows*k.nInput]
 	h := k.outState.Int8()[hOff : hOff+k.rows*k.nOutput]
 	c := k.cellState.Int16()[cOff : cOff+k.cellRows()]

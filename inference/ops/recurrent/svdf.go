@@ -48,6 +48,10 @@ type SVDF struct {
 	shift1, shift2       int
 	inZP, stateZP, outZP int32
 	stateMin, stateMax   int32
+
+	// fast runs the integer kernel on a SIMD kernel path (svdf_fast.go);
+	// nil on the generic path, which runs evalSVDFInteger.
+	fast *svdfFast
 }
 
 // Prepare implements ops.Kernel.
@@ -203,7 +207,8 @@ func (k *SVDF) prepareInteger(n *ops.Node) error {
 	k.inZP, k.stateZP, k.outZP = inZP, stateZP, outZP
 	k.stateMin, k.stateMax = ops.TypeRange(k.state.Type)
 	k.unitScratch = n.RequestScratch(k.batches * k.units * 4)
-	return nil
+	k.fast, err = newSVDFFast(n, k)
+	return err
 }
 
 // Eval implements ops.Kernel.
@@ -212,6 +217,10 @@ func (k *SVDF) Eval(n *ops.Node) error {
 	switch {
 	case k.in.Type == tensor.Float32:
 		k.evalFloat(float32s(n.Scratch(k.filterScratch)))
+	case k.fast != nil && k.state.Type == tensor.Int16:
+		evalSVDFFast(k, k.fast, k.state.Int16(), k.timeW.Int16(), scratch, timeProducts16)
+	case k.fast != nil:
+		evalSVDFFast(k, k.fast, k.state.Int8(), k.timeW.Int8(), scratch, timeProducts8)
 	case k.state.Type == tensor.Int16:
 		evalSVDFInteger(k, k.state.Int16(), k.timeW.Int16(), scratch, int32s(n.Scratch(k.unitScratch)))
 	default:
