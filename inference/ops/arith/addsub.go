@@ -1,8 +1,11 @@
 package arith
 
 import (
+	"errors"
 	"math"
 
+	"github.com/edge-agent/edge-agent/inference/internal/gemm"
+	"github.com/edge-agent/edge-agent/inference/internal/qadd"
 	"github.com/edge-agent/edge-agent/inference/internal/tflite"
 	"github.com/edge-agent/edge-agent/inference/ops"
 	"github.com/edge-agent/edge-agent/inference/quant"
@@ -24,6 +27,10 @@ type addSub struct {
 
 	// The general quantized path (INT8, INT16).
 	q requant
+	// simd, on a SIMD kernel path, computes INT8 runs of contiguous
+	// elements with vector instructions and the same arithmetic (package
+	// qadd); the node then holds no lookup tables.
+	simd *qadd.Kernel
 }
 
 // requant holds the general quantized ADD/SUB parameters of TFLite's
@@ -125,6 +132,9 @@ func (k *addSub) prepare(n *ops.Node, act tflite.ActivationFunctionType, pot boo
 	}
 	q.r1, q.r2, q.rO = -s1q, -s2q, -sOq
 	if k.out.Type == tensor.Int8 {
+		if k.simd, err = k.vectorKernel(n); err != nil || k.simd != nil {
+			return err
+		}
 		q.tab1, q.tab2 = new([256]int32), new([256]int32)
 		for v := -128; v < 128; v++ {
 			q.tab1[uint8(v)] = q.input1(int32(v))
@@ -140,6 +150,48 @@ func (k *addSub) prepare(n *ops.Node, act tflite.ActivationFunctionType, pot boo
 		}
 	}
 	return nil
+}
+
+// simdRunMin is the shortest contiguous run for which an INT8 ADD or SUB
+// takes its SIMD kernel: shorter runs (an innermost broadcast dimension of
+// a few elements) keep the lookup tables.
+const simdRunMin = 16
+
+// vectorKernel returns the SIMD kernel of the node's kernel path for an
+// INT8 ADD or SUB whose output runs are contiguous in both inputs (equal
+// shapes, or broadcasting over outer dimensions only) and at least
+// simdRunMin long, or nil where the tables stay: on the generic path and
+// for other broadcasts. Parameters outside the range the kernels compute
+// exactly (qadd.ErrParams) would keep the tables too, but Prepare derives
+// none: QuantizeMultiplier gives right shifts of at most 31, and a zero
+// multiplier below 2^-32.
+//
+// The kernels compute TFLite's arithmetic exactly. Its one saturating
+// step, SaturatingRoundingDoublingHighMul with both operands INT32_MIN,
+// cannot occur: the multipliers are in [2^30, 2^31) or 0 (below 2^-32),
+// never INT32_MIN, which qadd.Params.Validate asserts.
+func (k *addSub) vectorKernel(n *ops.Node) (*qadd.Kernel, error) {
+	inner := k.bc.rank - 1
+	if n.Kernels == gemm.Generic || n.Kernels == "" ||
+		k.bc.strideA[inner] != 1 || k.bc.strideB[inner] != 1 || k.bc.dims[inner] < simdRunMin {
+		return nil, nil
+	}
+	q := &k.q
+	p := qadd.Params{
+		Sub: k.sub, Left: q.left,
+		Off1: q.off1, Off2: q.off2, OffO: q.offO,
+		M1: q.m1, M2: q.m2, MO: q.mO,
+		R1: q.r1, R2: q.r2, RO: q.rO,
+		Lo: k.lo, Hi: k.hi,
+	}
+	kern, err := qadd.New(n.Kernels, p)
+	if errors.Is(err, qadd.ErrParams) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, n.Errorf("%v", err)
+	}
+	return kern, nil
 }
 
 // int8Result is one INT8 result from two rescaled inputs.
@@ -224,9 +276,17 @@ func (k *addSub) runInt32(lo, hi int) {
 }
 
 // runInt8 is the general quantized path of TFLite's AddFunc and
-// SubElementwise for INT8, with the rescaled inputs looked up.
+// SubElementwise for INT8: with the SIMD kernel where there is one (every
+// run is then contiguous in both inputs), else with the rescaled inputs
+// looked up.
 func (k *addSub) runInt8(lo, hi int) {
 	a, b, out := k.in1.Int8(), k.in2.Int8(), k.out.Int8()
+	if k.simd != nil {
+		for c := k.bc.start(lo, hi); c.n > 0; c.next() {
+			k.simd.Run(out[c.o:c.o+c.n], a[c.a:c.a+c.n], b[c.b:c.b+c.n])
+		}
+		return
+	}
 	q := &k.q
 	t1, t2 := q.tab1, q.tab2
 	mO, rO, offO := q.mO, q.rO, q.offO

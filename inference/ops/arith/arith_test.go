@@ -28,6 +28,7 @@ type spec struct {
 	types      []tensor.DType // in1, in2, out types when they differ from dt
 	const2     any            // makes input 2 a constant with these values
 	threads    int
+	kernels    string // kernel path; "" for the default
 }
 
 func (s spec) builder() *builder.Builder {
@@ -57,7 +58,7 @@ func (s spec) builder() *builder.Builder {
 // build returns an interpreter for s.
 func (s spec) build(t *testing.T) *inference.Interpreter {
 	t.Helper()
-	it, err := opstest.TryBuild(s.builder(), resolver(), inference.Options{Threads: s.threads})
+	it, err := opstest.TryBuild(s.builder(), resolver(), inference.Options{Threads: s.threads, Kernels: s.kernels})
 	if err != nil {
 		t.Fatalf("build interpreter: %v", err)
 	}

@@ -13,7 +13,7 @@ import (
 // of stored inputs: one large model holds every pair (x, y) once, and a
 // small model, below the table's threshold, computes the same pairs 256
 // at a time. A broadcast case (a row added to every row) is checked the
-// same way.
+// same way. Both run on the generic kernel path, the one with tables.
 func TestInt8PairTable(t *testing.T) {
 	cases := []struct {
 		code       builder.Code
@@ -32,7 +32,7 @@ func TestInt8PairTable(t *testing.T) {
 				x[j], y[j] = int8(j>>8), int8(j)
 			}
 			big := spec{code: c.code, opts: c.opts, dt: tensor.Int8, s1: []int{1, 256, 256}, s2: []int{1, 256, 256}, so: []int{1, 256, 256},
-				q1: c.q1, q2: c.q2, qo: c.qo}
+				q1: c.q1, q2: c.q2, qo: c.qo, kernels: "generic"}
 			got := run(t, big, x, y).Output(0).Int8()
 			small := big
 			small.s1, small.s2, small.so = []int{1, 256}, []int{1, 256}, []int{1, 256}
