@@ -13,7 +13,8 @@
 //	err = it.Invoke()
 //	scores := it.Output(0).Int8()
 //
-// Integer kernels are bit-exact with TensorFlow Lite's reference kernels.
+// Integer kernels are bit-exact with TensorFlow Lite's reference kernels, and
+// every kernel path (Options.Kernels) gives the same bytes as the plain-Go one.
 // An Interpreter is not safe for concurrent use; create one per goroutine
 // (they may share a *model.Model).
 package inference

@@ -11,7 +11,10 @@
 // zero point, so padded taps contribute nothing), computes sum(filter*input)
 // for two pixels at once in one 64-bit multiply-accumulate per filter tap,
 // and adds input_offset*sum(filter) per channel afterwards. Float kernels
-// accumulate each output in the reference's order.
+// accumulate each output in the reference's order, every product rounded
+// (no fused multiply-add); CONV_2D's packed float path
+// (inference/internal/fgemm) keeps that order, so every kernel path and
+// architecture gives the same bytes.
 package conv
 
 import (

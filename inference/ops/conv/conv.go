@@ -1,6 +1,7 @@
 package conv
 
 import (
+	"github.com/edge-agent/edge-agent/inference/internal/fgemm"
 	"github.com/edge-agent/edge-agent/inference/internal/tflite"
 	"github.com/edge-agent/edge-agent/inference/ops"
 	"github.com/edge-agent/edge-agent/inference/tensor"
@@ -29,10 +30,11 @@ type Conv2D struct {
 	fmin, fmax float32
 	// quantized
 	rq     requant
-	addend []int32     // int8: input_offset * sum(filter[o]) + bias[o]
-	acc32  bool        // int16: accumulate in int32 (int32 bias), as TFLite does
-	packed bool        // int8: two pixels per 64-bit multiply (see dot.go)
-	fast   *packedConv // int8: the packed SIMD path (conv_packed.go), nil: plain Go
+	addend []int32          // int8: input_offset * sum(filter[o]) + bias[o]
+	acc32  bool             // int16: accumulate in int32 (int32 bias), as TFLite does
+	packed bool             // int8: two pixels per 64-bit multiply (see dot.go)
+	fast   *packedConv      // int8: the packed SIMD path (conv_packed.go), nil: plain Go
+	ffast  *packedFloatConv // float32: the packed SIMD path (conv_float_packed.go), nil: plain Go
 
 	blockPairs int // int8: pixel pairs packed per block
 	grain      int // pixels per parallel chunk, at least
@@ -94,6 +96,13 @@ func (k *Conv2D) Prepare(n *ops.Node) error {
 		}
 		k.fmin, k.fmax = ops.ActivationRangeFloat(act)
 		perWorker = 2 * k.k * 4
+		fastBytes, err := k.preparePackedFloat(n)
+		if err != nil {
+			return err
+		}
+		if k.ffast != nil {
+			perWorker = fastBytes
+		}
 	case tensor.Int8:
 		if err := n.CheckType("filter", k.filter, tensor.Int8); err != nil {
 			return err
@@ -186,7 +195,11 @@ func (k *Conv2D) Run(w, lo, hi int) {
 	buf := k.buf[w*k.perWorker : (w+1)*k.perWorker]
 	switch k.in.Type {
 	case tensor.Float32:
-		k.runFloat(buf, lo, hi)
+		if k.ffast != nil {
+			k.runPackedFloat(buf, lo, hi)
+		} else {
+			k.runFloat(buf, lo, hi)
+		}
 	case tensor.Int8:
 		if k.fast != nil {
 			k.runPacked(buf, lo, hi)
@@ -388,12 +401,14 @@ func (k *Conv2D) storeFloat4(o, bias []float32, c int, s0, s1, s2, s3 float32) {
 	o[3] = k.finishFloat(bias, s3, c+3)
 }
 
-// finishFloat adds the bias and clamps to the activation range.
+// finishFloat adds the bias and clamps to the activation range with
+// fgemm.Clamp (Go's min and max, every NaN the canonical one), so that the
+// plain-Go path gives the packed path's bytes.
 func (k *Conv2D) finishFloat(bias []float32, total float32, c int) float32 {
 	if bias != nil {
 		total += bias[c]
 	}
-	return min(max(total, k.fmin), k.fmax)
+	return fgemm.Clamp(total, k.fmin, k.fmax)
 }
 
 // finishInt16 adds the bias to a 16x8 sum and requantizes it, in int32 when

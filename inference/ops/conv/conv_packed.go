@@ -26,7 +26,6 @@ func (k *Conv2D) preparePacked(n *ops.Node) (int, error) {
 	if n.Kernels == gemm.Generic || n.Kernels == "" || !k.filter.Const || (k.bias != nil && !k.bias.Const) {
 		return 0, nil
 	}
-	g := &k.g
 	w := k.filter.Int8()
 	var bias []int32
 	if k.bias != nil {
@@ -51,8 +50,7 @@ func (k *Conv2D) preparePacked(n *ops.Node) (int, error) {
 	if n.Discard != nil {
 		n.Discard(k.filter)
 	}
-	p.direct = g.fH == 1 && g.fW == 1 && g.strideH == 1 && g.strideW == 1 && g.padH == 0 && g.padW == 0 && k.groups == 1 &&
-		g.outH == g.inH && g.outW == g.inW
+	p.direct = k.direct()
 	if p.direct {
 		k.fast = p
 		return 0, nil
@@ -60,6 +58,14 @@ func (k *Conv2D) preparePacked(n *ops.Node) (int, error) {
 	p.rows = blockRows(k.k)
 	k.fast = p
 	return p.rows * k.k, nil
+}
+
+// direct reports whether the input pixels are the GEMM's rows as they
+// lie: a 1x1 convolution with stride 1, no padding and one group.
+func (k *Conv2D) direct() bool {
+	g := &k.g
+	return g.fH == 1 && g.fW == 1 && g.strideH == 1 && g.strideW == 1 && g.padH == 0 && g.padW == 0 && k.groups == 1 &&
+		g.outH == g.inH && g.outW == g.inW
 }
 
 // blockRows is how many im2col rows of k bytes a block gathers: about 32

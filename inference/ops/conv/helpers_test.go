@@ -40,6 +40,7 @@ type convCase struct {
 	inZP, outZP int64
 	outScale    float32 // 0: chosen from the filter size
 	filterInput bool    // the filter is a graph input rather than a constant
+	special     float64 // float32: the share of inputs, weights and biases drawn from edgeFloats
 	seed        uint64
 }
 
@@ -112,6 +113,11 @@ func (c *convCase) build(t testing.TB, seed uint64) *convModel {
 	switch c.typ {
 	case tensor.Float32:
 		m.inF, m.filterF, m.biasF = randFloats(rng, nIn), randFloats(rng, nF), randFloats(rng, outC)
+		if c.special > 0 {
+			for _, v := range [][]float32{m.inF, m.filterF, m.biasF} {
+				sprinkle(rng, v, c.special)
+			}
+		}
 		filterData, biasData = m.filterF, m.biasF
 	case tensor.Int8, tensor.Int16:
 		m.inScale = 0.05

@@ -4,6 +4,7 @@ package fc
 import (
 	"math"
 
+	"github.com/edge-agent/edge-agent/inference/internal/fgemm"
 	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 	"github.com/edge-agent/edge-agent/inference/internal/tflite"
 	"github.com/edge-agent/edge-agent/inference/ops"
@@ -34,6 +35,9 @@ type FullyConnected struct {
 	// fast is the int8 filter packed for the SIMD GEMM of
 	// inference/internal/gemm (nil: the plain-Go loops).
 	fast *gemm.PackedInt8
+	// ffast is the float32 filter, bias and clamp packed for the float
+	// GEMM of inference/internal/fgemm (nil: the plain-Go loops).
+	ffast *fgemm.PackedFloat32
 }
 
 // Prepare implements ops.Kernel.
@@ -89,7 +93,7 @@ func (k *FullyConnected) Prepare(n *ops.Node) error {
 			return err
 		}
 		k.fmin, k.fmax = ops.ActivationRangeFloat(act)
-		return nil
+		return k.preparePackedFloat(n)
 	case tensor.Int8:
 		if k.bias != nil {
 			if err := n.CheckType("bias", k.bias, tensor.Int32); err != nil {
@@ -183,11 +187,45 @@ func (k *FullyConnected) preparePacked(n *ops.Node) error {
 	return nil
 }
 
+// preparePackedFloat packs a float32 filter, with its bias and clamp, for
+// the SIMD path when the kernel path has one and filter and bias are
+// constant. The packed kernel gives the plain-Go loop's very bytes (see
+// inference/internal/fgemm).
+func (k *FullyConnected) preparePackedFloat(n *ops.Node) error {
+	if n.Kernels == gemm.Generic || n.Kernels == "" || !k.filter.Const || (k.bias != nil && !k.bias.Const) ||
+		k.depth == 0 || k.accum == 0 {
+		return nil
+	}
+	var bias []float32
+	if k.bias != nil {
+		bias = k.bias.Float32()
+	}
+	p, err := fgemm.PackFloat32(n.Kernels, k.filter.Float32(), k.depth, k.accum, bias, k.fmin, k.fmax)
+	if err != nil {
+		return n.Errorf("packing the filter for %s: %v", n.Kernels, err)
+	}
+	k.ffast = p
+	if n.Discard != nil {
+		n.Discard(k.filter)
+	}
+	return nil
+}
+
+// minChunkMACs is the least work worth handing to another worker: below
+// it a layer runs on the caller's goroutine alone.
+const minChunkMACs = 32768
+
 // Eval implements ops.Kernel.
 func (k *FullyConnected) Eval(n *ops.Node) error {
 	grain := 16
-	if k.fast != nil {
+	switch {
+	case k.fast != nil:
 		grain = max(grain, k.fast.PanelWidth())
+	case k.ffast != nil:
+		// Whole panels per chunk, and enough of them that a hand-off pays.
+		pw := k.ffast.PanelWidth()
+		grain = max(pw, minChunkMACs/max(1, k.batches*k.accum))
+		grain = (grain + pw - 1) / pw * pw
 	}
 	n.Pool.Run(k.depth, grain, k)
 	return nil
@@ -197,6 +235,11 @@ func (k *FullyConnected) Eval(n *ops.Node) error {
 func (k *FullyConnected) Run(_, lo, hi int) {
 	switch k.in.Type {
 	case tensor.Float32:
+		if k.ffast != nil {
+			// Errors are impossible here: Prepare checked the shapes.
+			_ = k.ffast.Run(k.out.Float32(), k.depth, k.in.Float32(), k.accum, k.batches, lo, hi)
+			return
+		}
 		k.runFloat(lo, hi)
 	case tensor.Int8:
 		if k.fast != nil {
@@ -210,6 +253,11 @@ func (k *FullyConnected) Run(_, lo, hi int) {
 	}
 }
 
+// runFloat is the plain-Go reference: each output is summed from zero in
+// index order with every product rounded to float32 (the conversion keeps
+// the compiler from fusing a multiply-add, which arm64 would otherwise
+// do), then the bias is added and the sum clamped by fgemm.Clamp, which
+// also makes every NaN the canonical one: the bytes of the packed path.
 func (k *FullyConnected) runFloat(lo, hi int) {
 	in, w, out := k.in.Float32(), k.filter.Float32(), k.out.Float32()
 	var bias []float32
@@ -218,18 +266,25 @@ func (k *FullyConnected) runFloat(lo, hi int) {
 	}
 	for b := 0; b < k.batches; b++ {
 		x := in[b*k.accum : (b+1)*k.accum]
+		o := out[b*k.depth : (b+1)*k.depth]
 		for c := lo; c < hi; c++ {
-			row := w[c*k.accum : (c+1)*k.accum]
-			var total float32
-			for d, v := range x {
-				total += v * row[d]
-			}
+			total := dotFloat(x, w[c*k.accum:(c+1)*k.accum])
 			if bias != nil {
 				total += bias[c]
 			}
-			out[b*k.depth+c] = min(max(total, k.fmin), k.fmax)
+			o[c] = fgemm.Clamp(total, k.fmin, k.fmax)
 		}
 	}
+}
+
+// dotFloat returns Σ x*w summed from zero in index order, every product
+// rounded to float32.
+func dotFloat(x, w []float32) (s float32) {
+	w = w[:len(x)]
+	for d, v := range x {
+		s += float32(v * w[d])
+	}
+	return s
 }
 
 func (k *FullyConnected) runInt8(lo, hi int) {

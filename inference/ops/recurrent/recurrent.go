@@ -46,6 +46,15 @@
 // svdf_common.cc (EvalIntegerSvdfReference). Neither runtime applies the
 // fused RELU of an integer SVDF beyond the int8 clamp; the converter picks
 // an output quantization for which the two coincide.
+//
+// # Kernel paths
+//
+// On the generic path the kernels below run as written. On a SIMD path
+// (ops.Node.Kernels) the integer LSTM and SVDF run packed matrix-vector
+// products (inference/internal/qmatvec) and tabulated gate functions
+// (lstm_int_fast.go, svdf_fast.go): integer sums regrouped, which changes
+// nothing modulo 2^32, so the bytes are the same; the float LSTM runs its
+// gates through inference/internal/fgemm in the reference's order.
 package recurrent
 
 import (

@@ -79,6 +79,7 @@ type UnidirectionalSequenceLSTM struct {
 	gateScratch             [numGates]int
 	hiddenScratch           int // o ⊙ act(c) before projection
 	integer                 *lstmInteger
+	ffast                   *lstmFloatPacked // float32 on a SIMD path (lstm_float.go), nil: plain Go
 }
 
 // Prepare implements ops.Kernel.
@@ -234,7 +235,10 @@ func (k *UnidirectionalSequenceLSTM) prepareFloat(n *ops.Node) error {
 	if err := n.CheckType("output", k.out, tensor.Float32); err != nil {
 		return err
 	}
-	return checkFloatActivation(n, k.act)
+	if err := checkFloatActivation(n, k.act); err != nil {
+		return err
+	}
+	return k.preparePackedFloat(n)
 }
 
 // Eval implements ops.Kernel.
