@@ -94,7 +94,7 @@ FUZZ_TARGETS := ./inference/model:FuzzLoad ./inference:FuzzInterpreter ./inferen
 	./agent/api:FuzzDecodeInfer ./agent/api:FuzzPredictionsQuery ./agent/client:FuzzParseError \
 	./agent/client:FuzzReadStream ./internal/unitcheck:FuzzParseUnit \
 	./internal/procmem:FuzzParseStatus ./ota:FuzzVerify ./ota:FuzzManifest ./ota/store:FuzzState ./ota/selfupdate:FuzzMarker \
-	./inference/internal/gemm:FuzzGemm ./inference/internal/dwconv:FuzzDepthwise ./internal/tools/benchcompare/compare:FuzzParseOurs ./internal/tools/benchcompare/compare:FuzzParseTheirs
+	./inference/internal/gemm:FuzzGemm ./inference/internal/dwconv:FuzzDepthwise ./inference/internal/fgemm:FuzzFgemm ./inference/internal/qadd:FuzzQAdd ./inference/internal/qmatvec:FuzzMulVec ./internal/tools/benchcompare/compare:FuzzParseOurs ./internal/tools/benchcompare/compare:FuzzParseTheirs
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
@@ -152,7 +152,7 @@ test-qemu:
 	@command -v qemu-aarch64-static >/dev/null && command -v qemu-arm-static >/dev/null || \
 		{ echo "qemu-user-static not found: apt-get install -y qemu-user-static"; exit 1; }
 	QEMU_CPU=max GOARCH=arm64 CGO_ENABLED=0 $(GO) test -count=1 -timeout 12m -exec qemu-aarch64-static ./...
-	QEMU_CPU=cortex-a53 GOARCH=arm64 CGO_ENABLED=0 $(GO) test -count=1 -exec qemu-aarch64-static ./inference/internal/gemm/ ./inference/ops/conv/
+	QEMU_CPU=cortex-a53 GOARCH=arm64 CGO_ENABLED=0 $(GO) test -count=1 -exec qemu-aarch64-static ./inference/internal/gemm/ ./inference/internal/dwconv/ ./inference/internal/fgemm/ ./inference/internal/qadd/ ./inference/internal/qmatvec/ ./inference/ops/conv/ ./inference/ops/arith/ ./inference/ops/recurrent/
 	GOARCH=arm GOARM=7 CGO_ENABLED=0 $(GO) test -count=1 -timeout 12m -exec qemu-arm-static ./...
 
 # The generated flatbuffer code is committed; this regenerates it. flatc 2.0.8

@@ -48,6 +48,12 @@ type pipeRun struct {
 	p                   *pipeline.Pipeline
 }
 
+// snapshotDir is where configured model files are copied to be mapped
+// (models.Spec.SnapshotDir).
+func (d *Daemon) snapshotDir(cfg *config.Config) string {
+	return filepath.Join(cfg.DataDir, "snapshots")
+}
+
 // build loads cfg's models and builds its sensors and pipelines, without
 // starting them.
 func (d *Daemon) build(ctx context.Context, cfg *config.Config) (*generation, error) {
@@ -65,6 +71,7 @@ func (d *Daemon) build(ctx context.Context, cfg *config.Config) (*generation, er
 		specs = append(specs, models.Spec{
 			Name: mc.Name, Path: mc.Path, Version: mc.Version, Threads: mc.Threads.Count(d.usable), Kernels: mc.Kernels,
 			MaxArena: mc.MaxArena.Int64(), Labels: mc.Labels, LabelsFile: mc.LabelsFile,
+			SnapshotDir: d.snapshotDir(cfg),
 		})
 	}
 	if d.store != nil {
@@ -97,6 +104,16 @@ func (d *Daemon) build(ctx context.Context, cfg *config.Config) (*generation, er
 		g.models[spec.Name] = m
 		g.modelOrder = append(g.modelOrder, spec.Name)
 		d.log.Info("model loaded", "model", spec.Name, "version", m.Meta().Version, "sha256", m.Meta().SHA256, "source", spec.Path)
+		if err := m.SnapshotError(); err != nil {
+			d.log.Warn("model read into memory: no snapshot to map", "model", spec.Name, "err", err)
+		}
+	}
+	loaded := make([]*models.Model, 0, len(g.models))
+	for _, m := range g.models {
+		loaded = append(loaded, m)
+	}
+	if err := models.PruneSnapshots(d.snapshotDir(cfg), loaded); err != nil {
+		d.log.Warn("pruning model snapshots", "err", err)
 	}
 	byName := map[string]*sensorRun{}
 	for _, sc := range cfg.Sensors {

@@ -47,6 +47,11 @@ type Spec struct {
 	// the OTA store): it is then mapped instead of read, so the weights a
 	// kernel packs leave memory and the rest are shared file pages.
 	Immutable bool
+	// SnapshotDir, when set, is where a model file that may change in
+	// place (a configured path) is copied before it is mapped (snapshot):
+	// its packed weights then leave memory too. Without it, or when the
+	// copy fails (a full disk), the file is read into memory.
+	SnapshotDir string
 }
 
 // Model is one loaded model. Its methods are safe for concurrent use.
@@ -59,6 +64,10 @@ type Model struct {
 	mu   sync.Mutex
 	it   *inference.Interpreter
 	file *model.Model // a mapped model (Spec.Immutable), closed with the interpreter
+	// snapshot is the copy of the file that is mapped (Spec.SnapshotDir),
+	// and snapErr why none could be made.
+	snapshot string
+	snapErr  error
 
 	health healthCounters
 }
@@ -79,9 +88,26 @@ func Load(s Spec) (*Model, error) {
 	if b, ok := strings.CutPrefix(s.Path, BuiltinPrefix); ok {
 		data, err = Builtin(b)
 	} else if s.Immutable {
-		return loadMapped(s)
+		return loadMapped(s, s.Path, "", 0)
+	} else if s.SnapshotDir != "" {
+		path, sum, size, serr := snapshot(s.Path, s.SnapshotDir)
+		if serr == nil {
+			m, err := loadMapped(s, path, sum, size)
+			if m != nil {
+				m.snapshot = path
+			}
+			return m, err
+		}
+		if _, statErr := os.Stat(s.Path); statErr != nil {
+			return nil, fmt.Errorf("model %s: %w", s.Name, statErr)
+		}
+		m, err := loadRead(s)
+		if m != nil {
+			m.snapErr = serr
+		}
+		return m, err
 	} else {
-		data, err = os.ReadFile(s.Path)
+		return loadRead(s)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("model %s: %w", s.Name, err)
@@ -89,24 +115,37 @@ func Load(s Spec) (*Model, error) {
 	return FromBytes(s, data)
 }
 
-// loadMapped maps an immutable model file; its SHA-256 is computed by
-// reading the file, which leaves the mapping untouched.
-func loadMapped(s Spec) (*Model, error) {
-	f, err := os.Open(s.Path)
+// loadRead reads a model file into memory.
+func loadRead(s Spec) (*Model, error) {
+	data, err := os.ReadFile(s.Path)
 	if err != nil {
 		return nil, fmt.Errorf("model %s: %w", s.Name, err)
 	}
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	f.Close()
-	if err != nil {
-		return nil, fmt.Errorf("model %s: %w", s.Name, err)
+	return FromBytes(s, data)
+}
+
+// loadMapped maps the immutable model file at path. Its SHA-256 is sum
+// (size bytes), or when sum is "" computed by reading the file, which
+// leaves the mapping untouched.
+func loadMapped(s Spec, path, sum string, size int64) (*Model, error) {
+	if sum == "" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("model %s: %w", s.Name, err)
+		}
+		h := sha256.New()
+		size, err = io.Copy(h, f)
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("model %s: %w", s.Name, err)
+		}
+		sum = hex.EncodeToString(h.Sum(nil))
 	}
-	m, err := model.LoadFile(s.Path)
+	m, err := model.LoadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("model %s: %w", s.Name, err)
+		return nil, fmt.Errorf("model %s (%s): %w", s.Name, s.Path, err)
 	}
-	out, err := fromModel(s, m, int(n), hex.EncodeToString(h.Sum(nil)))
+	out, err := fromModel(s, m, int(size), sum)
 	if err != nil {
 		m.Close()
 		return nil, err
