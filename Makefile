@@ -130,9 +130,11 @@ bench-sync:
 	$(GO) test -run '^$$' -bench 'Drain' -benchtime 1x ./sync/uplink
 
 # The daemon on configs/demo.yaml: exec to READY=1 (a fake systemd socket)
-# and its RSS at READY and after 3 s of predictions.
+# and its RSS at READY and after 3 s of predictions; then the daemon
+# classifying images with MobileNet v2, its memory after 10 s.
 bench-agent:
 	$(GO) test -run '^$$' -bench RunDemo -benchtime 5x ./cmd/edge-agent
+	$(GO) test -run '^$$' -bench RunMobileNet -benchtime 1x ./cmd/edge-agent
 
 cross:
 	GOOS=linux GOARCH=amd64 $(GOBUILD) -o $(DIST)/linux-amd64/edge-agent ./cmd/edge-agent
