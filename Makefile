@@ -28,11 +28,11 @@ CONFIG_SRC      ?= configs/edge-agent.yaml
 INSTALL         ?= install
 SYSTEMD_ANALYZE ?= systemd-analyze
 
-.PHONY: help build run test unit conformance fuzz fuzz-long lint bench bench-compare bench-sync bench-agent cross test-qemu generate clean install install-bin install-systemd install-config verify-systemd
+.PHONY: help build run test unit qemu-kernels conformance fuzz fuzz-long lint bench bench-compare bench-sync bench-agent cross test-qemu generate clean install install-bin install-systemd install-config verify-systemd
 
 help:
 	@echo "make run        run the agent daemon on configs/demo.yaml (simulated sensor -> demo model -> outbox, socket, MQTT)"
-	@echo "make test       lint (gofmt, vet, systemd unit), unit, conformance and end-to-end tests, short fuzz runs"
+	@echo "make test       lint (gofmt, vet, systemd unit), unit, conformance and end-to-end tests, arm64 kernels under qemu, short fuzz runs"
 	@echo "make build      build bin/edge-agent and bin/edgectl (static, CGO_ENABLED=0)"
 	@echo "make conformance  the seanet and golden suites, printing exact / off-by-one counts per model"
 	@echo "make bench      benchmark every shared model at 1 and 2 threads (latency, MAC/s, peak RSS)"
@@ -53,7 +53,20 @@ build:
 run: build
 	$(BIN)/edge-agent run --config configs/demo.yaml
 
-test: lint unit fuzz
+test: lint unit qemu-kernels fuzz
+
+# The packages with assembly, as linux/arm64 binaries under qemu-user: on
+# qemu's "max" CPU (NEON, the dot product) and on a Cortex-A53 (NEON only),
+# so the arm64 kernels are checked by every `make test`. Without
+# qemu-user-static this is skipped with a message, except under CI=true.
+ASM_PKGS := ./inference/internal/gemm/ ./inference/internal/dwconv/ ./inference/internal/fgemm/ ./inference/internal/qadd/ \
+	./inference/internal/qmatvec/ ./inference/ops/conv/ ./inference/ops/arith/ ./inference/ops/recurrent/ ./inference/ops/fc/
+qemu-kernels:
+	@if ! command -v qemu-aarch64-static >/dev/null; then \
+		if [ -n "$$CI" ]; then echo "qemu-user-static not found: apt-get install -y qemu-user-static"; exit 1; fi; \
+		echo "qemu-kernels: qemu-user-static not found, arm64 kernels NOT checked (apt-get install -y qemu-user-static)"; exit 0; fi; \
+	set -e; for cpu in max cortex-a53; do echo "arm64 kernels on qemu $$cpu"; \
+		QEMU_CPU=$$cpu GOARCH=arm64 CGO_ENABLED=0 $(GO) test -count=1 -exec qemu-aarch64-static $(ASM_PKGS); done
 
 unit:
 	$(GO) test -count=1 -timeout 12m ./...
@@ -154,7 +167,7 @@ test-qemu:
 	@command -v qemu-aarch64-static >/dev/null && command -v qemu-arm-static >/dev/null || \
 		{ echo "qemu-user-static not found: apt-get install -y qemu-user-static"; exit 1; }
 	QEMU_CPU=max GOARCH=arm64 CGO_ENABLED=0 $(GO) test -count=1 -timeout 12m -exec qemu-aarch64-static ./...
-	QEMU_CPU=cortex-a53 GOARCH=arm64 CGO_ENABLED=0 $(GO) test -count=1 -exec qemu-aarch64-static ./inference/internal/gemm/ ./inference/internal/dwconv/ ./inference/internal/fgemm/ ./inference/internal/qadd/ ./inference/internal/qmatvec/ ./inference/ops/conv/ ./inference/ops/arith/ ./inference/ops/recurrent/
+	QEMU_CPU=cortex-a53 GOARCH=arm64 CGO_ENABLED=0 $(GO) test -count=1 -exec qemu-aarch64-static $(ASM_PKGS)
 	GOARCH=arm GOARM=7 CGO_ENABLED=0 $(GO) test -count=1 -timeout 12m -exec qemu-arm-static ./...
 
 # The generated flatbuffer code is committed; this regenerates it. flatc 2.0.8
