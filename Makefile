@@ -60,7 +60,7 @@ test: lint unit qemu-kernels fuzz
 # so the arm64 kernels are checked by every `make test`. Without
 # qemu-user-static this is skipped with a message, except under CI=true.
 ASM_PKGS := ./inference/internal/gemm/ ./inference/internal/dwconv/ ./inference/internal/fgemm/ ./inference/internal/qadd/ \
-	./inference/internal/qmatvec/ ./inference/ops/conv/ ./inference/ops/arith/ ./inference/ops/recurrent/ ./inference/ops/fc/
+	./inference/internal/qmatvec/ ./inference/internal/fdw/ ./inference/internal/felem/ ./inference/ops/conv/ ./inference/ops/arith/ ./inference/ops/recurrent/ ./inference/ops/fc/
 qemu-kernels:
 	@if ! command -v qemu-aarch64-static >/dev/null; then \
 		if [ -n "$$CI" ]; then echo "qemu-user-static not found: apt-get install -y qemu-user-static"; exit 1; fi; \
@@ -107,7 +107,7 @@ FUZZ_TARGETS := ./inference/model:FuzzLoad ./inference:FuzzInterpreter ./inferen
 	./agent/api:FuzzDecodeInfer ./agent/api:FuzzPredictionsQuery ./agent/client:FuzzParseError \
 	./agent/client:FuzzReadStream ./internal/unitcheck:FuzzParseUnit \
 	./internal/procmem:FuzzParseStatus ./ota:FuzzVerify ./ota:FuzzManifest ./ota/store:FuzzState ./ota/selfupdate:FuzzMarker \
-	./inference/internal/gemm:FuzzGemm ./inference/internal/dwconv:FuzzDepthwise ./inference/internal/fgemm:FuzzFgemm ./inference/internal/qadd:FuzzQAdd ./inference/internal/qmatvec:FuzzMulVec ./internal/tools/benchcompare/compare:FuzzParseOurs ./internal/tools/benchcompare/compare:FuzzParseTheirs
+	./inference/internal/gemm:FuzzGemm ./inference/internal/dwconv:FuzzDepthwise ./inference/internal/fgemm:FuzzFgemm ./inference/internal/qadd:FuzzQAdd ./inference/internal/qmatvec:FuzzMulVec ./inference/internal/fdw:FuzzDepthwise ./inference/internal/felem:FuzzElementwise ./internal/tools/benchcompare/compare:FuzzParseOurs ./internal/tools/benchcompare/compare:FuzzParseTheirs
 
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \

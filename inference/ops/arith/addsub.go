@@ -4,6 +4,8 @@ import (
 	"errors"
 	"math"
 
+	"github.com/edge-agent/edge-agent/inference/internal/felem"
+	"github.com/edge-agent/edge-agent/inference/internal/fgemm"
 	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 	"github.com/edge-agent/edge-agent/inference/internal/qadd"
 	"github.com/edge-agent/edge-agent/inference/internal/tflite"
@@ -19,6 +21,10 @@ type addSub struct {
 
 	fmin, fmax float32 // FLOAT32 activation range
 	lo, hi     int32   // INT32 or quantized activation range
+
+	// fsimd, on a SIMD kernel path, computes FLOAT32 runs with vector
+	// instructions and the same bytes (package felem).
+	fsimd *felem.Kernel
 
 	// pot selects the INT16 power-of-two path: each input is rounded right
 	// by shift1 or shift2 bits onto the output scale.
@@ -79,7 +85,13 @@ func (k *addSub) prepare(n *ops.Node, act tflite.ActivationFunctionType, pot boo
 	switch k.out.Type {
 	case tensor.Float32:
 		k.fmin, k.fmax = ops.ActivationRangeFloat(act)
-		return nil
+		op := felem.Add
+		if k.sub {
+			op = felem.Sub
+		}
+		var err error
+		k.fsimd, err = floatKernel(n, &k.bc, op, k.fmin, k.fmax)
+		return err
 	case tensor.Int32:
 		check := []*tensor.Tensor{k.in1, k.in2}
 		if k.sub {
@@ -237,19 +249,27 @@ func (k *addSub) Run(_, lo, hi int) {
 	}
 }
 
+// runFloat is the FLOAT32 reference: the sum or difference, clamped with
+// fgemm.Clamp (Go's min and max, any NaN made canonical, so that every
+// kernel path and architecture gives the same bytes); on a SIMD kernel
+// path the vector kernel computes the same.
 func (k *addSub) runFloat(lo, hi int) {
 	a, b, out := k.in1.Float32(), k.in2.Float32(), k.out.Float32()
+	if k.fsimd != nil {
+		runFloatVector(k.fsimd, &k.bc, a, b, out, lo, hi)
+		return
+	}
 	fmin, fmax := k.fmin, k.fmax
 	for c := k.bc.start(lo, hi); c.n > 0; c.next() {
 		x, y, z := a[c.a:], b[c.b:], out[c.o:c.o+c.n]
 		sa, sb := c.sa, c.sb
 		if k.sub {
 			for i := range z {
-				z[i] = min(max(x[i*sa]-y[i*sb], fmin), fmax)
+				z[i] = fgemm.Clamp(x[i*sa]-y[i*sb], fmin, fmax)
 			}
 		} else {
 			for i := range z {
-				z[i] = min(max(x[i*sa]+y[i*sb], fmin), fmax)
+				z[i] = fgemm.Clamp(x[i*sa]+y[i*sb], fmin, fmax)
 			}
 		}
 	}

@@ -6,6 +6,12 @@
 // bit-exact with them; where TFLite Micro leaves a case undefined (integer
 // division by zero) or differs from full TensorFlow Lite, the kernel's doc
 // comment says what this package does.
+//
+// FLOAT32 ADD, SUB and MUL clamp their results with fgemm.Clamp (Go's min
+// and max, any NaN made canonical), so that every kernel path and
+// architecture gives the same bytes; on a SIMD kernel path they, MAXIMUM
+// and MINIMUM compute their runs with the vector kernels of package
+// felem, which give those bytes too.
 package arith
 
 import (

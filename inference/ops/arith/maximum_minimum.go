@@ -1,6 +1,9 @@
 package arith
 
 import (
+	"math"
+
+	"github.com/edge-agent/edge-agent/inference/internal/felem"
 	"github.com/edge-agent/edge-agent/inference/ops"
 	"github.com/edge-agent/edge-agent/inference/tensor"
 )
@@ -15,14 +18,28 @@ import (
 // the reference, MAXIMUM yields input1 > input2 ? input1 : input2 and MINIMUM
 // input1 < input2 ? input1 : input2, so a NaN in input2 propagates and one in
 // input1 does not.
+//
+// FLOAT32 on a SIMD kernel path runs the vector kernel of package felem,
+// which selects the same input bits.
 type MaximumMinimum struct {
 	binary
 	Max bool
+
+	fsimd *felem.Kernel
 }
 
 // Prepare implements ops.Kernel.
 func (k *MaximumMinimum) Prepare(n *ops.Node) error {
 	if err := k.prepare(n, tensor.Float32, tensor.Int8, tensor.Int16, tensor.Int32, tensor.Int64); err != nil {
+		return err
+	}
+	if k.out.Type == tensor.Float32 {
+		op := felem.Min
+		if k.Max {
+			op = felem.Max
+		}
+		var err error
+		k.fsimd, err = floatKernel(n, &k.bc, op, float32(math.Inf(-1)), float32(math.Inf(1)))
 		return err
 	}
 	if k.out.Type == tensor.Int8 || k.out.Type == tensor.Int16 {
@@ -60,6 +77,10 @@ func (k *MaximumMinimum) Eval(n *ops.Node) error {
 func (k *MaximumMinimum) Run(_, lo, hi int) {
 	switch k.out.Type {
 	case tensor.Float32:
+		if k.fsimd != nil {
+			runFloatVector(k.fsimd, &k.bc, k.in1.Float32(), k.in2.Float32(), k.out.Float32(), lo, hi)
+			return
+		}
 		maxMin(k, k.in1.Float32(), k.in2.Float32(), k.out.Float32(), lo, hi)
 	case tensor.Int8:
 		maxMin(k, k.in1.Int8(), k.in2.Int8(), k.out.Int8(), lo, hi)

@@ -1,6 +1,8 @@
 package arith
 
 import (
+	"github.com/edge-agent/edge-agent/inference/internal/felem"
+	"github.com/edge-agent/edge-agent/inference/internal/fgemm"
 	"github.com/edge-agent/edge-agent/inference/internal/tflite"
 	"github.com/edge-agent/edge-agent/inference/ops"
 	"github.com/edge-agent/edge-agent/inference/quant"
@@ -16,6 +18,7 @@ import (
 type Mul struct {
 	binary
 	fmin, fmax float32
+	fsimd      *felem.Kernel // FLOAT32 on a SIMD kernel path (see addSub)
 	lo, hi     int32
 
 	off1, off2, offO int32
@@ -39,7 +42,8 @@ func (k *Mul) Prepare(n *ops.Node) error {
 	switch k.out.Type {
 	case tensor.Float32:
 		k.fmin, k.fmax = ops.ActivationRangeFloat(act)
-		return nil
+		k.fsimd, err = floatKernel(n, &k.bc, felem.Mul, k.fmin, k.fmax)
+		return err
 	case tensor.Int32:
 		k.lo, k.hi = activationRangeInt32(act)
 		return nil
@@ -81,14 +85,21 @@ func (k *Mul) Run(_, lo, hi int) {
 	}
 }
 
+// runFloat is the FLOAT32 reference: the product, clamped with
+// fgemm.Clamp (Go's min and max, any NaN made canonical); on a SIMD kernel
+// path the vector kernel computes the same bytes.
 func (k *Mul) runFloat(lo, hi int) {
 	a, b, out := k.in1.Float32(), k.in2.Float32(), k.out.Float32()
+	if k.fsimd != nil {
+		runFloatVector(k.fsimd, &k.bc, a, b, out, lo, hi)
+		return
+	}
 	fmin, fmax := k.fmin, k.fmax
 	for c := k.bc.start(lo, hi); c.n > 0; c.next() {
 		x, y, z := a[c.a:], b[c.b:], out[c.o:c.o+c.n]
 		sa, sb := c.sa, c.sb
 		for i := range z {
-			z[i] = min(max(x[i*sa]*y[i*sb], fmin), fmax)
+			z[i] = fgemm.Clamp(x[i*sa]*y[i*sb], fmin, fmax)
 		}
 	}
 }

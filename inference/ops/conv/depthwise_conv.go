@@ -2,6 +2,8 @@ package conv
 
 import (
 	"github.com/edge-agent/edge-agent/inference/internal/dwconv"
+	"github.com/edge-agent/edge-agent/inference/internal/fdw"
+	"github.com/edge-agent/edge-agent/inference/internal/fgemm"
 	"github.com/edge-agent/edge-agent/inference/internal/tflite"
 	"github.com/edge-agent/edge-agent/inference/ops"
 	"github.com/edge-agent/edge-agent/inference/tensor"
@@ -15,6 +17,11 @@ import (
 // Taps outside the input are skipped. Types: float32; int8 with int8
 // filters (per-channel scales along dimension 3) and int32 bias; int16 with
 // int8 filters and int64 bias.
+//
+// Float32 sums each output's taps in the order above, every product
+// rounded, and clamps with fgemm.Clamp (NaNs canonical); on a SIMD kernel
+// path, depth multiplier 1 with a constant filter runs the packed kernel
+// of inference/internal/fdw, which gives the same bytes.
 type DepthwiseConv2D struct {
 	in, filter, bias, out *tensor.Tensor
 
@@ -23,6 +30,8 @@ type DepthwiseConv2D struct {
 
 	// float32
 	fmin, fmax float32
+	// float32 SIMD paths (depthwise_float_packed.go): the packed kernel.
+	ffast *fdw.Packed
 	// quantized
 	rq requant
 	// int8, stride 1, depth multiplier 1: each tap's filter values repeated
@@ -91,6 +100,9 @@ func (k *DepthwiseConv2D) Prepare(n *ops.Node) error {
 			return err
 		}
 		k.fmin, k.fmax = ops.ActivationRangeFloat(act)
+		if err := k.preparePackedFloat(n); err != nil {
+			return err
+		}
 	case tensor.Int8:
 		if err := n.CheckType("filter", k.filter, tensor.Int8); err != nil {
 			return err
@@ -130,8 +142,13 @@ func (k *DepthwiseConv2D) Prepare(n *ops.Node) error {
 		return n.CheckType("input", k.in, tensor.Float32, tensor.Int8, tensor.Int16)
 	}
 	// Each worker accumulates one output row at a time (or gathers the
-	// im2col rows of the convolution path).
-	k.perWorker = align64(max(g.outW*g.outC*8, extra))
+	// im2col rows of the convolution path); the packed float kernel keeps
+	// its sums in registers.
+	row := g.outW * g.outC * 8
+	if k.ffast != nil {
+		row = 0
+	}
+	k.perWorker = align64(max(row, extra))
 	k.scratch = n.RequestScratch(k.perWorker * n.Pool.Workers())
 	k.grain = max(1, 65536/max(1, g.outW*g.fH*g.fW*g.outC))
 	return nil
@@ -141,6 +158,10 @@ func (k *DepthwiseConv2D) Prepare(n *ops.Node) error {
 func (k *DepthwiseConv2D) Eval(n *ops.Node) error {
 	k.buf = n.Scratch(k.scratch)
 	if k.evalPacked(n) {
+		return nil
+	}
+	if k.ffast != nil {
+		n.Pool.Run(k.g.batches*k.g.outH, k.grain, packedFloatRows{k})
 		return nil
 	}
 	n.Pool.Run(k.g.batches*k.g.outH, k.grain, k)
@@ -317,6 +338,13 @@ func (k *DepthwiseConv2D) runInt16(acc []int64, lo, hi int) {
 	}
 }
 
+// runFloat is the float32 reference: each output starts at +0 and adds
+// the rounded product of every in-bounds tap, (fy, fx) in order (padded
+// taps are skipped, not added as zeros), then the bias, and is clamped
+// with fgemm.Clamp (Go's min and max, NaNs canonical). float32(v*f) keeps
+// the compiler from fusing the multiply and the add, so every
+// architecture, and the SIMD path (inference/internal/fdw), gives the same
+// bytes.
 func (k *DepthwiseConv2D) runFloat(acc []float32, lo, hi int) {
 	g := &k.g
 	C, M, W := g.outC, k.mult, g.outW
@@ -357,7 +385,7 @@ func (k *DepthwiseConv2D) runFloat(acc []float32, lo, hi int) {
 				if bias != nil {
 					v += bias[c]
 				}
-				oo[c] = min(max(v, k.fmin), k.fmax)
+				oo[c] = fgemm.Clamp(v, k.fmin, k.fmax)
 			}
 		}
 	}
