@@ -52,8 +52,9 @@ type Options struct {
 	MaxArenaBytes int
 	// Kernels picks the kernel path: "auto" or "" (the fastest this CPU
 	// has; $EDGE_AGENT_KERNELS overrides ""), "generic" (the plain-Go
-	// reference kernels), "avx2" or "avx512vnni". A path the CPU lacks is
-	// an error.
+	// reference kernels), "avx2", "avxvnni" (AVX2 with the VEX-encoded
+	// VNNI dot product), "avx512vnni", "neon" or "sdot". A path the CPU
+	// lacks is an error.
 	Kernels string
 	// NoFusion keeps every operator of the model as it is. By default a PAD
 	// whose only reader is a convolution is folded into that convolution's

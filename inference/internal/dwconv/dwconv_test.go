@@ -14,7 +14,7 @@ import (
 // (gemm.SDOT among them: it runs the neon kernel).
 func simdPaths() []gemm.Path {
 	var ps []gemm.Path
-	for _, p := range []gemm.Path{gemm.AVX2, gemm.AVX512VNNI, gemm.NEON, gemm.SDOT} {
+	for _, p := range []gemm.Path{gemm.AVX2, gemm.AVXVNNI, gemm.AVX512VNNI, gemm.NEON, gemm.SDOT} {
 		if gemm.Available(p) {
 			ps = append(ps, p)
 		}

@@ -54,10 +54,11 @@ func dwVNNI(a *rowArgs)
 //go:noescape
 func dwAVX2(a *rowArgs)
 
-// simdPack packs filter and p for path when it is avx2 or avx512vnni and
-// the shape fits; runs is path.
+// simdPack packs filter and p for path when it is avx2, avxvnni (which
+// runs the avx2 kernel: layout.go tests for avx512vnni only) or
+// avx512vnni and the shape fits; runs is path.
 func simdPack(path gemm.Path, filter []int8, p *Params) (l simdLayout, runs gemm.Path, ok bool) {
-	if (path != gemm.AVX2 && path != gemm.AVX512VNNI) || !simdFits(path, p) {
+	if (path != gemm.AVX2 && path != gemm.AVXVNNI && path != gemm.AVX512VNNI) || !simdFits(path, p) {
 		return l, "", false
 	}
 	l, ok = packSIMD(path, filter, p)

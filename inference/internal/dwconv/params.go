@@ -1,10 +1,9 @@
 package dwconv
 
 import (
-	"errors"
-	"fmt"
 	"math"
 
+	"github.com/edge-agent/edge-agent/inference/internal/dwgeom"
 	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 )
 
@@ -30,35 +29,10 @@ type Params struct {
 
 // check validates the geometry and the requantization.
 func (p *Params) check() error {
-	for _, f := range []struct {
-		name string
-		v    int
-	}{
-		{"H", p.H}, {"W", p.W}, {"C", p.C}, {"KH", p.KH}, {"KW", p.KW},
-		{"SH", p.SH}, {"SW", p.SW}, {"DH", p.DH}, {"DW", p.DW}, {"OH", p.OH}, {"OW", p.OW},
-	} {
-		if f.v < 1 || f.v > math.MaxInt32 {
-			return fmt.Errorf("%s = %d: must be in [1, 2^31)", f.name, f.v)
-		}
-	}
-	if p.PadTop < 0 || p.PadTop > math.MaxInt32 || p.PadLeft < 0 || p.PadLeft > math.MaxInt32 {
-		return fmt.Errorf("padding %d, %d: must be in [0, 2^31)", p.PadTop, p.PadLeft)
-	}
 	// Every index the kernels form stays below 2^31, even on 32-bit CPUs.
-	const limit = math.MaxInt32
-	ext := func(o, s, k, d, pad, n int) bool {
-		return int64(o-1)*int64(s)+int64(k-1)*int64(d)+int64(pad)+int64(n) <= limit
-	}
-	if !ext(p.OH, p.SH, p.KH, p.DH, p.PadTop, p.H) || !ext(p.OW, p.SW, p.KW, p.DW, p.PadLeft, p.W) {
-		return errors.New("geometry too large: window positions exceed 2^31")
-	}
-	for _, f := range []struct {
-		name    string
-		a, b, c int
-	}{{"input", p.H, p.W, p.C}, {"output", p.OH, p.OW, p.C}, {"filter", p.KH, p.KW, p.C}} {
-		if int64(f.a)*int64(f.b) > limit || int64(f.a)*int64(f.b)*int64(f.c) > limit {
-			return fmt.Errorf("%s of %d×%d×%d values: too large", f.name, f.a, f.b, f.c)
-		}
+	g := p.geom()
+	if err := g.Check(math.MaxInt32); err != nil {
+		return err
 	}
 	rq := p.requant()
 	return rq.Validate(p.C)
@@ -72,22 +46,17 @@ func (p *Params) requant() gemm.Requant {
 	}
 }
 
+// geom returns the geometry in the form dwgeom checks.
+func (p *Params) geom() dwgeom.Geom {
+	return dwgeom.Geom{
+		H: p.H, W: p.W, C: p.C, KH: p.KH, KW: p.KW, SH: p.SH, SW: p.SW, DH: p.DH, DW: p.DW,
+		PadTop: p.PadTop, PadLeft: p.PadLeft, OH: p.OH, OW: p.OW,
+	}
+}
+
 // inSize and outSize return the number of values of one batch.
 func (p *Params) inSize() int  { return p.H * p.W * p.C }
 func (p *Params) outSize() int { return p.OH * p.OW * p.C }
 
-// tapRange returns the taps [t0, t1) of a window of size taps, dilation d,
-// starting at position i0, that fall inside [0, n); t0 == t1 when none do.
-func tapRange(i0, d, size, n int) (t0, t1 int) {
-	if i0 < 0 {
-		t0 = (-i0 + d - 1) / d
-	}
-	if i0 >= n {
-		return 0, 0
-	}
-	t1 = min(size, (n-1-i0)/d+1)
-	if t1 <= t0 {
-		return 0, 0
-	}
-	return t0, t1
-}
+// tapRange is dwgeom.TapRange.
+func tapRange(i0, d, size, n int) (t0, t1 int) { return dwgeom.TapRange(i0, d, size, n) }

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/edge-agent/edge-agent/inference/internal/fptest"
 	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 )
 
@@ -41,10 +42,10 @@ func TestChannelCounts(t *testing.T) {
 			p.H, p.W, p.C, p.KH, p.KW, p.SH, p.SW, p.DH, p.DW = 3, w, c, 3, 3, 1, 1, 1, 1
 			p.OH, p.PadTop, _ = outSize(true, p.H, 3, 1, 1)
 			p.OW, p.PadLeft, _ = outSize(true, p.W, 3, 1, 1)
-			pr.filter = randFloats(rng, 9*c, 0.01)
-			pr.in = randFloats(rng, pr.batches*p.H*p.W*c, 0.01)
+			pr.filter = fptest.RandFloats(rng, 9*c, 0.01)
+			pr.in = fptest.RandFloats(rng, pr.batches*p.H*p.W*c, 0.01)
 			if pr.bias != nil {
-				pr.bias = randFloats(rng, c, 0.01)
+				pr.bias = fptest.RandFloats(rng, c, 0.01)
 			}
 			pr.check(t, rng)
 		}
@@ -70,7 +71,7 @@ func mobileNet(rng *rand.Rand, hw, c, stride int) *problem {
 	p.OH, p.PadTop, _ = outSize(true, hw, 3, stride, 1)
 	p.OW, p.PadLeft, _ = outSize(true, hw, 3, stride, 1)
 	return &problem{p: p, batches: 1,
-		filter: randFloats(rng, 9*c, 0), in: randFloats(rng, hw*hw*c, 0), bias: randFloats(rng, c, 0)}
+		filter: fptest.RandFloats(rng, 9*c, 0), in: fptest.RandFloats(rng, hw*hw*c, 0), bias: fptest.RandFloats(rng, c, 0)}
 }
 
 // TestSpecialTaps puts every special value in a one-tap window against
@@ -81,6 +82,7 @@ func mobileNet(rng *rand.Rand, hw, c, stride int) *problem {
 // weight times a padded zero would be NaN).
 func TestSpecialTaps(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
+	specials := fptest.Specials()
 	n := len(specials)
 	for _, b := range clampBounds {
 		for shift := range 3 {

@@ -2,52 +2,12 @@ package fdw
 
 import (
 	"bytes"
-	"encoding/binary"
-	"math"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/edge-agent/edge-agent/inference/internal/fptest"
 	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 )
-
-// byteReader hands out the fuzzer's bytes, then zeros.
-type byteReader struct{ b []byte }
-
-func (r *byteReader) u8() byte {
-	if len(r.b) == 0 {
-		return 0
-	}
-	v := r.b[0]
-	r.b = r.b[1:]
-	return v
-}
-
-// small returns a value in [lo, lo+n), or occasionally an invalid one
-// (0 or negative) when the byte says so.
-func (r *byteReader) small(lo, n int) int {
-	v := r.u8()
-	if v == 0xff {
-		return -int(r.u8())
-	}
-	return lo + int(v)%n
-}
-
-// f32 reads a float: a special value, a small integer, or any 32 bits
-// (every NaN payload included), as the selector byte says.
-func (r *byteReader) f32() float32 {
-	switch sel := r.u8(); {
-	case sel < 64:
-		return specials[int(sel)%len(specials)]
-	case sel < 128:
-		return float32(int8(r.u8())) / 8
-	default:
-		var b [4]byte
-		for i := range b {
-			b[i] = r.u8()
-		}
-		return math.Float32frombits(binary.LittleEndian.Uint32(b[:]))
-	}
-}
 
 // FuzzDepthwise drives the geometry, clamp bounds, bias, filter and input
 // (any bit patterns) from the fuzzer's bytes. Invalid parameters must be
@@ -62,37 +22,37 @@ func FuzzDepthwise(f *testing.F) {
 	f.Add(bytes.Repeat([]byte{0x80}, 400))
 	f.Add(bytes.Repeat([]byte{0x7f, 0x81, 0x13, 0x40}, 150))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r := &byteReader{b: data}
+		r := fptest.NewByteReader(data)
 		var p Params
-		p.H, p.W, p.C = r.small(1, 16), r.small(1, 16), r.small(1, 40)
-		p.KH, p.KW = r.small(1, 5), r.small(1, 5)
-		p.SH, p.SW = r.small(1, 3), r.small(1, 3)
-		p.DH, p.DW = r.small(1, 3), r.small(1, 3)
-		p.PadTop, p.PadLeft = r.small(0, 5), r.small(0, 5)
-		p.OH, p.OW = r.small(1, 18), r.small(1, 18)
-		mode := r.u8()
+		p.H, p.W, p.C = r.Small(1, 16), r.Small(1, 16), r.Small(1, 40)
+		p.KH, p.KW = r.Small(1, 5), r.Small(1, 5)
+		p.SH, p.SW = r.Small(1, 3), r.Small(1, 3)
+		p.DH, p.DW = r.Small(1, 3), r.Small(1, 3)
+		p.PadTop, p.PadLeft = r.Small(0, 5), r.Small(0, 5)
+		p.OH, p.OW = r.Small(1, 18), r.Small(1, 18)
+		mode := r.U8()
 		if mode&1 == 0 {
-			b := clampBounds[int(r.u8())%len(clampBounds)]
+			b := clampBounds[int(r.U8())%len(clampBounds)]
 			p.Min, p.Max = b[0], b[1]
 		} else {
-			p.Min, p.Max = r.f32(), r.f32()
+			p.Min, p.Max = r.F32(), r.F32()
 		}
 		valid := p.check() == nil
 		pr := &problem{p: p, batches: 1 + int(mode>>2&1)}
 		if valid {
 			pr.filter = make([]float32, p.KH*p.KW*p.C)
 			for i := range pr.filter {
-				pr.filter[i] = r.f32()
+				pr.filter[i] = r.F32()
 			}
 			if mode&2 != 0 {
 				pr.bias = make([]float32, p.C)
 				for i := range pr.bias {
-					pr.bias[i] = r.f32()
+					pr.bias[i] = r.F32()
 				}
 			}
 			pr.in = make([]float32, pr.batches*p.H*p.W*p.C)
 			for i := range pr.in {
-				pr.in[i] = r.f32()
+				pr.in[i] = r.F32()
 			}
 		}
 		for _, path := range gemm.Paths() {

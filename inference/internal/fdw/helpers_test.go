@@ -7,90 +7,12 @@ import (
 	"testing"
 
 	"github.com/edge-agent/edge-agent/inference/internal/fgemm"
+	"github.com/edge-agent/edge-agent/inference/internal/fptest"
 	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 )
 
-// specials are the values that test the edges of IEEE arithmetic: signed
-// zeros, subnormals, infinities, NaNs with several payloads and signs
-// (quiet and signalling), the largest finite values (products overflow)
-// and tiny normals (products underflow).
-var specials = []float32{
-	0, negZero(), math.SmallestNonzeroFloat32, -math.SmallestNonzeroFloat32,
-	math.Float32frombits(0x007FFFFF), math.Float32frombits(0x807FFFFF),
-	math.Float32frombits(0x00800000), -math.Float32frombits(0x00800000),
-	float32(math.Inf(1)), float32(math.Inf(-1)),
-	math.Float32frombits(0x7FC00000), math.Float32frombits(0xFFC00000),
-	math.Float32frombits(0x7FC12345), math.Float32frombits(0xFF812345),
-	math.Float32frombits(0x7F800001), math.Float32frombits(0xFFA00000),
-	math.MaxFloat32, -math.MaxFloat32, 3e38, -2e38, 1e20, -1e20,
-	1e-20, -1e-20, 1e-30, -1e-30,
-	1, -1, 0.5, 6, -6,
-}
-
-func negZero() float32 { return math.Float32frombits(0x80000000) }
-
-// clampBounds are the bounds of the fused activations (none: ±MaxFloat32;
-// RELU, RELU6, RELU_N1_TO_1), no bounds at all, and signed zeros, which
-// only Go's exact min and max tell apart.
-var clampBounds = [][2]float32{
-	{float32(math.Inf(-1)), float32(math.Inf(1))},
-	{-math.MaxFloat32, math.MaxFloat32},
-	{0, math.MaxFloat32},
-	{0, 6},
-	{-1, 1},
-	{negZero(), 0},
-	{0, 0},
-	{negZero(), negZero()},
-	{0, negZero()},
-	{negZero(), float32(math.Inf(1))},
-	{float32(math.Inf(-1)), negZero()},
-	{-0.25, 0.75},
-}
-
-// randFloats draws n values: ordinary ones of varied magnitude (some
-// small integers, whose sums cancel exactly to zero), and with
-// probability special one of the specials.
-func randFloats(rng *rand.Rand, n int, special float64) []float32 {
-	s := make([]float32, n)
-	for i := range s {
-		if rng.Float64() < special {
-			s[i] = specials[rng.IntN(len(specials))]
-			continue
-		}
-		v := float32(rng.NormFloat64())
-		switch rng.IntN(8) {
-		case 0:
-			v *= float32(math.Exp2(float64(rng.IntN(120) - 60)))
-		case 1:
-			v = float32(rng.IntN(9) - 4)
-		}
-		s[i] = v
-	}
-	return s
-}
-
-// goMax and goMin are Go's max and min for non-NaN operands, written out
-// from the spec: for equal values the AND (OR) of the bits, so that
-// max(-0, +0) is +0 and min(-0, +0) is -0.
-func goMax(x, y float32) float32 {
-	switch {
-	case x > y:
-		return x
-	case y > x:
-		return y
-	}
-	return math.Float32frombits(math.Float32bits(x) & math.Float32bits(y))
-}
-
-func goMin(x, y float32) float32 {
-	switch {
-	case x < y:
-		return x
-	case y < x:
-		return y
-	}
-	return math.Float32frombits(math.Float32bits(x) | math.Float32bits(y))
-}
+// clampBounds are the valid clamp bounds the tests draw from.
+var clampBounds = fptest.ClampBounds()
 
 // problem is one depthwise convolution with its data.
 type problem struct {
@@ -140,7 +62,7 @@ func (pr *problem) naive() []float32 {
 					if v != v {
 						*o = fgemm.CanonicalNaN()
 					} else {
-						*o = goMin(goMax(v, p.Min), p.Max)
+						*o = fptest.GoMin(fptest.GoMax(v, p.Min), p.Max)
 					}
 				}
 			}
@@ -198,10 +120,10 @@ func randProblem(rng *rand.Rand, maxHW, maxC, maxK int) *problem {
 		p.Min, p.Max = b[0], b[1]
 		special := []float64{0, 0, 0.002, 0.02, 0.2}[rng.IntN(5)]
 		pr := &problem{p: p, batches: 1 + rng.IntN(2)}
-		pr.filter = randFloats(rng, p.KH*p.KW*p.C, special)
-		pr.in = randFloats(rng, pr.batches*p.H*p.W*p.C, special)
+		pr.filter = fptest.RandFloats(rng, p.KH*p.KW*p.C, special)
+		pr.in = fptest.RandFloats(rng, pr.batches*p.H*p.W*p.C, special)
 		if rng.IntN(4) > 0 {
-			pr.bias = randFloats(rng, p.C, special)
+			pr.bias = fptest.RandFloats(rng, p.C, special)
 		}
 		return pr
 	}
@@ -241,15 +163,16 @@ func (pr *problem) run(t testing.TB, path gemm.Path, rng *rand.Rand) ([]float32,
 
 // firstDiff describes the first output whose bits differ, or "".
 func firstDiff(p *Params, got, want []float32) string {
-	for i := range got {
-		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-			c := i % p.C
-			px := i / p.C
-			return fmt.Sprintf("batch %d row %d column %d channel %d: got %v (%#08x), want %v (%#08x)",
-				px/(p.OH*p.OW), px/p.OW%p.OH, px%p.OW, c, got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
-		}
+	i := fptest.FirstDiff(got, want)
+	if i < 0 {
+		return ""
 	}
-	return ""
+	if i >= min(len(got), len(want)) {
+		return fmt.Sprintf("%d outputs, want %d", len(got), len(want))
+	}
+	px := i / p.C
+	return fmt.Sprintf("batch %d row %d column %d channel %d: %s",
+		px/(p.OH*p.OW), px/p.OW%p.OH, px%p.OW, i%p.C, fptest.Mismatch(got[i], want[i]))
 }
 
 // check compares the generic path with the naive loops and every other

@@ -19,7 +19,7 @@ func kernelFor(path gemm.Path, c int) (kernel, int, gemm.Path) {
 	switch {
 	case path == gemm.AVX512VNNI && c >= 16:
 		return kernelZMM, 16, path
-	case (path == gemm.AVX2 || path == gemm.AVX512VNNI) && c >= 8:
+	case (path == gemm.AVX2 || path == gemm.AVXVNNI || path == gemm.AVX512VNNI) && c >= 8:
 		return kernelYMM, 8, path
 	}
 	return 0, 0, gemm.Generic

@@ -2,7 +2,6 @@ package fdw
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 )
@@ -19,17 +18,11 @@ func (k *Packed) Run(out, in []float32, n, oy0, oy1 int) error {
 	if k == nil {
 		return errNil
 	}
-	p := &k.p
-	switch {
-	case n < 0:
-		return fmt.Errorf("fdw: run: batch %d", n)
-	case oy0 < 0 || oy1 < oy0 || oy1 > p.OH:
-		return fmt.Errorf("fdw: run: rows [%d, %d) outside [0, %d)", oy0, oy1, p.OH)
-	case int64(n+1)*int64(p.inSize()) > int64(len(in)):
-		return fmt.Errorf("fdw: run: %d input values for batch %d of %d×%d×%d", len(in), n, p.H, p.W, p.C)
-	case int64(n+1)*int64(p.outSize()) > int64(len(out)):
-		return fmt.Errorf("fdw: run: %d output values for batch %d of %d×%d×%d", len(out), n, p.OH, p.OW, p.C)
-	case oy0 == oy1:
+	g := k.p.geom()
+	if err := g.CheckRun("fdw: run", len(out), len(in), n, oy0, oy1); err != nil {
+		return err
+	}
+	if oy0 == oy1 {
 		return nil
 	}
 	if k.path == gemm.Generic {

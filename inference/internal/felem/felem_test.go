@@ -6,48 +6,18 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/edge-agent/edge-agent/inference/internal/fptest"
 	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 )
 
-// specials are the values that test the edges of IEEE arithmetic: signed
-// zeros, subnormals, infinities, NaNs with several payloads and signs
-// (quiet and signalling), the largest finite values (sums and products
-// overflow) and tiny ones (products underflow).
-var specials = []float32{
-	0, negZero(), math.SmallestNonzeroFloat32, -math.SmallestNonzeroFloat32,
-	math.Float32frombits(0x007FFFFF), math.Float32frombits(0x807FFFFF),
-	math.Float32frombits(0x00800000), -math.Float32frombits(0x00800000),
-	float32(math.Inf(1)), float32(math.Inf(-1)),
-	math.Float32frombits(0x7FC00000), math.Float32frombits(0xFFC00000),
-	math.Float32frombits(0x7FC12345), math.Float32frombits(0xFF812345),
-	math.Float32frombits(0x7F800001), math.Float32frombits(0xFFA00000),
-	math.MaxFloat32, -math.MaxFloat32, 3e38, -2e38, 1e20, -1e20,
-	1e-20, -1e-20, 1e-30, -1e-30,
-	1, -1, 0.5, 6, -6,
-}
-
-func negZero() float32 { return math.Float32frombits(0x80000000) }
-
 var inf = float32(math.Inf(1))
 
-// clampBounds are the bounds of the fused activations (none: ±MaxFloat32;
-// RELU, RELU6, RELU_N1_TO_1), no bounds at all, and signed zeros, which
-// only Go's exact min and max tell apart.
-var clampBounds = [][2]float32{
-	{-inf, inf},
-	{-math.MaxFloat32, math.MaxFloat32},
-	{0, math.MaxFloat32},
-	{0, 6},
-	{-1, 1},
-	{negZero(), 0},
-	{0, 0},
-	{negZero(), negZero()},
-	{0, negZero()},
-	{negZero(), inf},
-	{-inf, negZero()},
-	{-inf, 0},
-	{-0.25, 0.75},
-}
+// specials and clampBounds are fptest's IEEE edge values and valid
+// clamp bounds.
+var (
+	specials    = fptest.Specials()
+	clampBounds = fptest.ClampBounds()
+)
 
 var ops = []Op{Add, Sub, Mul, Max, Min}
 
@@ -58,28 +28,6 @@ func bounds(op Op, i int) (float32, float32) {
 	}
 	b := clampBounds[i%len(clampBounds)]
 	return b[0], b[1]
-}
-
-// goMax and goMin are Go's max and min for non-NaN operands, written out
-// from the spec.
-func goMax(x, y float32) float32 {
-	switch {
-	case x > y:
-		return x
-	case y > x:
-		return y
-	}
-	return math.Float32frombits(math.Float32bits(x) & math.Float32bits(y))
-}
-
-func goMin(x, y float32) float32 {
-	switch {
-	case x < y:
-		return x
-	case y < x:
-		return y
-	}
-	return math.Float32frombits(math.Float32bits(x) | math.Float32bits(y))
 }
 
 // naive is the package contract for one element, written from its
@@ -107,29 +55,14 @@ func naive(op Op, x, y, lo, hi float32) float32 {
 	if v != v {
 		return math.Float32frombits(0x7FC00000)
 	}
-	return goMin(goMax(v, lo), hi)
+	return fptest.GoMin(fptest.GoMax(v, lo), hi)
 }
 
-// randFloats draws n values of varied magnitude (some exactly equal, some
-// opposite, so that sums cancel to zero), with probability special one of
-// the specials.
+// randFloats draws n values of varied magnitude (down to subnormals and
+// up to overflow; some exactly equal, some opposite, so that sums cancel
+// to zero), with probability special one of the specials.
 func randFloats(rng *rand.Rand, n int, special float64) []float32 {
-	s := make([]float32, n)
-	for i := range s {
-		if rng.Float64() < special {
-			s[i] = specials[rng.IntN(len(specials))]
-			continue
-		}
-		v := float32(rng.NormFloat64())
-		switch rng.IntN(6) {
-		case 0:
-			v *= float32(math.Exp2(float64(rng.IntN(300) - 150)))
-		case 1:
-			v = float32(rng.IntN(5) - 2)
-		}
-		s[i] = v
-	}
-	return s
+	return fptest.RandFloatsSpread(rng, n, special, 150, 2, 6)
 }
 
 // problem is one Run: an operation, its bounds, and inputs of len(out) or
@@ -186,14 +119,15 @@ func (p *problem) run(t testing.TB, path gemm.Path) ([]float32, gemm.Path) {
 
 // firstDiff describes the first element whose bits differ, or "".
 func (p *problem) firstDiff(got, want []float32) string {
-	for i := range got {
-		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-			x, y := p.x[min(i, len(p.x)-1)], p.y[min(i, len(p.y)-1)]
-			return fmt.Sprintf("element %d (%v, %v): got %v (%#08x), want %v (%#08x)",
-				i, x, y, got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
-		}
+	i := fptest.FirstDiff(got, want)
+	if i < 0 {
+		return ""
 	}
-	return ""
+	if i >= min(len(got), len(want)) {
+		return fmt.Sprintf("%d elements, want %d", len(got), len(want))
+	}
+	x, y := p.x[min(i, len(p.x)-1)], p.y[min(i, len(p.y)-1)]
+	return fmt.Sprintf("element %d (%v, %v): %s", i, x, y, fptest.Mismatch(got[i], want[i]))
 }
 
 // check compares the generic path with the naive loop and every other
@@ -322,7 +256,7 @@ func TestInPlace(t *testing.T) {
 // for equal zeros y wins.
 func TestMaxMinSelect(t *testing.T) {
 	nan := math.Float32frombits(0xFFC12345)
-	negz := negZero()
+	negz := fptest.NegZero()
 	x := []float32{nan, 1, 0, negz, 2, 1}
 	y := []float32{1, nan, negz, 0, 1, 2}
 	for _, path := range gemm.Paths() {
@@ -372,7 +306,7 @@ func TestPaths(t *testing.T) {
 				case path == gemm.Generic:
 				case path == gemm.SDOT:
 					want = gemm.NEON
-				case (path == gemm.AVX2 || path == gemm.AVX512VNNI) && op.clamped() &&
+				case (path == gemm.AVX2 || path == gemm.AVXVNNI || path == gemm.AVX512VNNI) && op.clamped() &&
 					(math.Float32bits(lo) == 0x80000000 || math.Float32bits(hi) == 0):
 					want = gemm.Generic
 				}

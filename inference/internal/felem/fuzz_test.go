@@ -2,41 +2,12 @@ package felem
 
 import (
 	"bytes"
-	"encoding/binary"
 	"math"
 	"testing"
 
+	"github.com/edge-agent/edge-agent/inference/internal/fptest"
 	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 )
-
-// byteReader hands out the fuzzer's bytes, then zeros.
-type byteReader struct{ b []byte }
-
-func (r *byteReader) u8() byte {
-	if len(r.b) == 0 {
-		return 0
-	}
-	v := r.b[0]
-	r.b = r.b[1:]
-	return v
-}
-
-// f32 reads a float: a special value, a small integer, or any 32 bits
-// (every NaN payload included), as the selector byte says.
-func (r *byteReader) f32() float32 {
-	switch sel := r.u8(); {
-	case sel < 64:
-		return specials[int(sel)%len(specials)]
-	case sel < 128:
-		return float32(int8(r.u8())) / 8
-	default:
-		var b [4]byte
-		for i := range b {
-			b[i] = r.u8()
-		}
-		return math.Float32frombits(binary.LittleEndian.Uint32(b[:]))
-	}
-}
 
 // FuzzElementwise drives the operation, bounds (any bits), length,
 // broadcasts and values from the fuzzer's bytes. Invalid arguments must
@@ -48,14 +19,14 @@ func FuzzElementwise(f *testing.F) {
 	f.Add([]byte{2, 2, 200, 2, 0x85, 0, 0, 0x80, 0xff})
 	f.Add(bytes.Repeat([]byte{0x81, 0x00, 0x00, 0xc0, 0x7f}, 80))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r := &byteReader{b: data}
-		op := Op(r.u8() % 6)
-		mode := r.u8()
-		p := &problem{op: op, n: int(r.u8())}
+		r := fptest.NewByteReader(data)
+		op := Op(r.U8() % 6)
+		mode := r.U8()
+		p := &problem{op: op, n: int(r.U8())}
 		if mode&1 == 0 {
 			p.lo, p.hi = bounds(op, int(mode>>4))
 		} else {
-			p.lo, p.hi = r.f32(), r.f32()
+			p.lo, p.hi = r.F32(), r.F32()
 		}
 		nx, ny := p.n, p.n
 		if mode&2 != 0 {
@@ -66,10 +37,10 @@ func FuzzElementwise(f *testing.F) {
 		}
 		p.x, p.y = make([]float32, min(nx, p.n)), make([]float32, min(ny, p.n))
 		for i := range p.x {
-			p.x[i] = r.f32()
+			p.x[i] = r.F32()
 		}
 		for i := range p.y {
-			p.y[i] = r.f32()
+			p.y[i] = r.F32()
 		}
 		valid := op <= Min && p.lo == p.lo && p.hi == p.hi && p.lo <= p.hi &&
 			(op.clamped() || (math.IsInf(float64(p.lo), -1) && math.IsInf(float64(p.hi), 1)))

@@ -58,7 +58,7 @@ func kernelFor(path gemm.Path, op Op, lo, hi float32) (kernel, int, gemm.Path) {
 	switch path {
 	case gemm.AVX512VNNI:
 		return kernelZMM, 16, path
-	case gemm.AVX2:
+	case gemm.AVX2, gemm.AVXVNNI:
 		return kernelYMM, 8, path
 	}
 	return 0, 0, gemm.Generic

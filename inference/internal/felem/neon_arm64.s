@@ -57,142 +57,68 @@
 	FCMGT4S((r)+8, a, b); \
 	BSL16B((r)+8, r, (r)+4)
 
+// The step of each operation on vector r: ADD, SUB and MUL compute into
+// Vr and clamp, MAX and MIN select into Vr+8.
+#define ADDSTEP(r) ARITH(FADD4S, r)
+#define SUBSTEP(r) ARITH(FSUB4S, r)
+#define MULSTEP(r) ARITH(FMUL4S, r)
+#define MAXSTEP(r) GT(r, r, (r)+4)
+#define MINSTEP(r) GT(r, (r)+4, r)
+
+// STORE4 and STORE1 store four results or one from V0-V3, STORE4SEL and
+// STORE1SEL from V8-V11, and advance R1.
+#define STORE4 VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R1)
+#define STORE1 VST1.P [V0.S4], 16(R1)
+#define STORE4SEL VST1.P [V8.S4, V9.S4, V10.S4, V11.S4], 64(R1)
+#define STORE1SEL VST1.P [V8.S4], 16(R1)
+
+// KERNEL(STEP, ST4, ST1) is every kernel after PROLOGUE: four vectors a
+// step while four are left, then one at a time; STEP computes vector r,
+// ST4 and ST1 store the results.
+#define KERNEL(STEP, ST4, ST1) \
+quad: \
+	CMP $4, R4; \
+	BLT one; \
+	LOAD4; \
+	STEP(0); \
+	STEP(1); \
+	STEP(2); \
+	STEP(3); \
+	ST4; \
+	SUB $4, R4; \
+	B quad; \
+one: \
+	CBZ R4, done; \
+	VLD1.P (R2)(R5), [V0.S4]; \
+	VLD1.P (R3)(R6), [V4.S4]; \
+	STEP(0); \
+	ST1; \
+	SUB $1, R4; \
+	B one; \
+done: \
+	RET
+
 // func addNEON(c *consts, out, x, y *float32, n, sx, sy int)
 TEXT ·addNEON(SB), NOSPLIT, $0-56
 	PROLOGUE
-
-quad:
-	CMP $4, R4
-	BLT one
-	LOAD4
-	ARITH(FADD4S, 0)
-	ARITH(FADD4S, 1)
-	ARITH(FADD4S, 2)
-	ARITH(FADD4S, 3)
-	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R1)
-	SUB $4, R4
-	B quad
-
-one:
-	CBZ R4, done
-	VLD1.P (R2)(R5), [V0.S4]
-	VLD1.P (R3)(R6), [V4.S4]
-	ARITH(FADD4S, 0)
-	VST1.P [V0.S4], 16(R1)
-	SUB $1, R4
-	B one
-
-done:
-	RET
+	KERNEL(ADDSTEP, STORE4, STORE1)
 
 // func subNEON(c *consts, out, x, y *float32, n, sx, sy int)
 TEXT ·subNEON(SB), NOSPLIT, $0-56
 	PROLOGUE
-
-quad:
-	CMP $4, R4
-	BLT one
-	LOAD4
-	ARITH(FSUB4S, 0)
-	ARITH(FSUB4S, 1)
-	ARITH(FSUB4S, 2)
-	ARITH(FSUB4S, 3)
-	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R1)
-	SUB $4, R4
-	B quad
-
-one:
-	CBZ R4, done
-	VLD1.P (R2)(R5), [V0.S4]
-	VLD1.P (R3)(R6), [V4.S4]
-	ARITH(FSUB4S, 0)
-	VST1.P [V0.S4], 16(R1)
-	SUB $1, R4
-	B one
-
-done:
-	RET
+	KERNEL(SUBSTEP, STORE4, STORE1)
 
 // func mulNEON(c *consts, out, x, y *float32, n, sx, sy int)
 TEXT ·mulNEON(SB), NOSPLIT, $0-56
 	PROLOGUE
-
-quad:
-	CMP $4, R4
-	BLT one
-	LOAD4
-	ARITH(FMUL4S, 0)
-	ARITH(FMUL4S, 1)
-	ARITH(FMUL4S, 2)
-	ARITH(FMUL4S, 3)
-	VST1.P [V0.S4, V1.S4, V2.S4, V3.S4], 64(R1)
-	SUB $4, R4
-	B quad
-
-one:
-	CBZ R4, done
-	VLD1.P (R2)(R5), [V0.S4]
-	VLD1.P (R3)(R6), [V4.S4]
-	ARITH(FMUL4S, 0)
-	VST1.P [V0.S4], 16(R1)
-	SUB $1, R4
-	B one
-
-done:
-	RET
+	KERNEL(MULSTEP, STORE4, STORE1)
 
 // func maxNEON(c *consts, out, x, y *float32, n, sx, sy int)
 TEXT ·maxNEON(SB), NOSPLIT, $0-56
 	PROLOGUE
-
-quad:
-	CMP $4, R4
-	BLT one
-	LOAD4
-	GT(0, 0, 4)
-	GT(1, 1, 5)
-	GT(2, 2, 6)
-	GT(3, 3, 7)
-	VST1.P [V8.S4, V9.S4, V10.S4, V11.S4], 64(R1)
-	SUB $4, R4
-	B quad
-
-one:
-	CBZ R4, done
-	VLD1.P (R2)(R5), [V0.S4]
-	VLD1.P (R3)(R6), [V4.S4]
-	GT(0, 0, 4)
-	VST1.P [V8.S4], 16(R1)
-	SUB $1, R4
-	B one
-
-done:
-	RET
+	KERNEL(MAXSTEP, STORE4SEL, STORE1SEL)
 
 // func minNEON(c *consts, out, x, y *float32, n, sx, sy int)
 TEXT ·minNEON(SB), NOSPLIT, $0-56
 	PROLOGUE
-
-quad:
-	CMP $4, R4
-	BLT one
-	LOAD4
-	GT(0, 4, 0)
-	GT(1, 5, 1)
-	GT(2, 6, 2)
-	GT(3, 7, 3)
-	VST1.P [V8.S4, V9.S4, V10.S4, V11.S4], 64(R1)
-	SUB $4, R4
-	B quad
-
-one:
-	CBZ R4, done
-	VLD1.P (R2)(R5), [V0.S4]
-	VLD1.P (R3)(R6), [V4.S4]
-	GT(0, 4, 0)
-	VST1.P [V8.S4], 16(R1)
-	SUB $1, R4
-	B one
-
-done:
-	RET
+	KERNEL(MINSTEP, STORE4SEL, STORE1SEL)

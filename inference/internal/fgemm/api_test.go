@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/edge-agent/edge-agent/inference/internal/fptest"
 	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 )
 
@@ -106,7 +107,7 @@ func TestAccessors(t *testing.T) {
 		if p.Path() != path || p.N() != 40 || p.K() != 9 {
 			t.Errorf("%s: Path, N, K = %s, %d, %d", path, p.Path(), p.N(), p.K())
 		}
-		want := map[gemm.Path]int{gemm.Generic: 1, gemm.AVX2: avx2NR, gemm.AVX512VNNI: zmmNR, gemm.NEON: neonNR, gemm.SDOT: neonNR}[path]
+		want := map[gemm.Path]int{gemm.Generic: 1, gemm.AVX2: avx2NR, gemm.AVXVNNI: avx2NR, gemm.AVX512VNNI: zmmNR, gemm.NEON: neonNR, gemm.SDOT: neonNR}[path]
 		if p.PanelWidth() != want {
 			t.Errorf("%s: PanelWidth %d, want %d", path, p.PanelWidth(), want)
 		}
@@ -136,11 +137,11 @@ func TestPackCopies(t *testing.T) {
 func TestRunAllocatesNothing(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	const m, n, k = 13, 75, 37
-	w := randFloats(rng, n*k, 0)
-	a := randFloats(rng, m*k, 0)
+	w := fptest.RandFloats(rng, n*k, 0)
+	a := fptest.RandFloats(rng, m*k, 0)
 	dst := make([]float32, m*n)
 	for _, path := range gemm.Paths() {
-		p, err := PackFloat32(path, w, n, k, randFloats(rng, n, 0), 0, 6)
+		p, err := PackFloat32(path, w, n, k, fptest.RandFloats(rng, n, 0), 0, 6)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -165,9 +166,9 @@ func TestRunAllocatesNothing(t *testing.T) {
 func TestConcurrentSplits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(2, 3))
 	const m, n, k = 41, 90, 50
-	w := randFloats(rng, n*k, 0.01)
-	a := randFloats(rng, m*k, 0.01)
-	bias := randFloats(rng, n, 0)
+	w := fptest.RandFloats(rng, n*k, 0.01)
+	a := fptest.RandFloats(rng, m*k, 0.01)
+	bias := fptest.RandFloats(rng, n, 0)
 	for _, path := range gemm.Paths() {
 		p, err := PackFloat32(path, w, n, k, bias, -1, 1)
 		if err != nil {

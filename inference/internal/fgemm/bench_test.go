@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/edge-agent/edge-agent/inference/internal/fptest"
 	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 )
 
@@ -22,9 +23,9 @@ var benchShapes = []struct{ m, k, n int }{
 func BenchmarkFgemm(b *testing.B) {
 	for _, s := range benchShapes {
 		rng := rand.New(rand.NewPCG(uint64(s.m), uint64(s.k)))
-		w := randFloats(rng, s.n*s.k, 0)
-		a := randFloats(rng, s.m*s.k, 0)
-		bias := randFloats(rng, s.n, 0)
+		w := fptest.RandFloats(rng, s.n*s.k, 0)
+		a := fptest.RandFloats(rng, s.m*s.k, 0)
+		bias := fptest.RandFloats(rng, s.n, 0)
 		dst := make([]float32, s.m*s.n)
 		for _, path := range gemm.Paths() {
 			p, err := PackFloat32(path, w, s.n, s.k, bias, 0, 6)

@@ -6,32 +6,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/edge-agent/edge-agent/inference/internal/fptest"
 	"github.com/edge-agent/edge-agent/inference/internal/gemm"
 )
-
-// goMax and goMin are Go's builtin max and min for non-NaN operands,
-// written out from the spec: the larger (smaller) value, and for equal
-// values the AND (OR) of the bits, so that max(-0, +0) is +0 and min(-0,
-// +0) is -0.
-func goMax(x, y float32) float32 {
-	switch {
-	case x > y:
-		return x
-	case y > x:
-		return y
-	}
-	return math.Float32frombits(math.Float32bits(x) & math.Float32bits(y))
-}
-
-func goMin(x, y float32) float32 {
-	switch {
-	case x < y:
-		return x
-	case y < x:
-		return y
-	}
-	return math.Float32frombits(math.Float32bits(x) | math.Float32bits(y))
-}
 
 // naive computes the contract of doc.go with a triple loop: the sum from
 // +0 in index order of the rounded products, plus the bias (+0 without
@@ -53,7 +30,7 @@ func naive(w []float32, n, k int, bias []float32, lo, hi float32, a []float32, l
 				dst[i*ldd+c] = math.Float32frombits(CanonicalNaNBits)
 				continue
 			}
-			dst[i*ldd+c] = goMin(goMax(v, lo), hi)
+			dst[i*ldd+c] = fptest.GoMin(fptest.GoMax(v, lo), hi)
 		}
 	}
 }
@@ -73,66 +50,12 @@ func (p *problem) String() string {
 		p.m, p.n, p.k, p.lda, p.ldd, p.c0, p.c1, p.lo, p.hi, p.bias != nil)
 }
 
-// specials are the values that test the edges of IEEE arithmetic: signed
-// zeros, subnormals, infinities, NaNs with several payloads and signs
-// (quiet and signalling), the largest finite values (products overflow)
-// and tiny normals (products underflow).
-var specials = []float32{
-	0, negZero(), math.SmallestNonzeroFloat32, -math.SmallestNonzeroFloat32,
-	math.Float32frombits(0x007FFFFF), math.Float32frombits(0x807FFFFF), // largest subnormals
-	math.Float32frombits(0x00800000), -math.Float32frombits(0x00800000), // smallest normals
-	float32(math.Inf(1)), float32(math.Inf(-1)),
-	math.Float32frombits(0x7FC00000), math.Float32frombits(0xFFC00000),
-	math.Float32frombits(0x7FC12345), math.Float32frombits(0xFF812345), // quiet NaNs with payloads
-	math.Float32frombits(0x7F800001), math.Float32frombits(0xFFA00000), // signalling NaNs
-	math.MaxFloat32, -math.MaxFloat32, 3e38, -2e38, 1e20, -1e20,
-	1e-20, -1e-20, 1e-30, -1e-30,
-	1, -1, 0.5, 6, -6,
-}
-
-func negZero() float32 { return math.Float32frombits(0x80000000) }
-
-// randFloats draws n values: ordinary ones of varied magnitude, and with
-// probability special one of the specials.
-func randFloats(rng *rand.Rand, n int, special float64) []float32 {
-	s := make([]float32, n)
-	for i := range s {
-		if rng.Float64() < special {
-			s[i] = specials[rng.IntN(len(specials))]
-			continue
-		}
-		v := float32(rng.NormFloat64())
-		switch rng.IntN(8) {
-		case 0:
-			v *= float32(math.Exp2(float64(rng.IntN(120) - 60)))
-		case 1:
-			v = float32(rng.IntN(9) - 4) // exact small integers: exact zero sums
-		}
-		s[i] = v
-	}
-	return s
-}
-
-// clampBounds are the bounds operators use (no activation is
-// ±MaxFloat32, none at all ±Inf, RELU [0, MaxFloat32], RELU6 [0, 6],
-// RELU_N1_TO_1 [-1, 1]) and signed zeros, which only Go's exact min and
-// max tell apart.
-var clampBounds = [][2]float32{
-	{float32(math.Inf(-1)), float32(math.Inf(1))},
-	{-math.MaxFloat32, math.MaxFloat32},
-	{0, math.MaxFloat32},
-	{0, 6},
-	{-1, 1},
-	{negZero(), 0},
-	{0, 0},
-	{negZero(), negZero()},
-	{0, negZero()}, // 0 <= -0: allowed, every output a zero
-	{negZero(), float32(math.Inf(1))},
-	{float32(math.Inf(-1)), negZero()},
-	{float32(math.Inf(-1)), 0},
-	{-0.25, 0.75},
-	{float32(math.Inf(1)), float32(math.Inf(1))},
-}
+// specials and clampBounds are fptest's IEEE edge values and valid
+// clamp bounds.
+var (
+	specials    = fptest.Specials()
+	clampBounds = fptest.ClampBounds()
+)
 
 func randProblem(rng *rand.Rand, maxM, maxN, maxK int) *problem {
 	p := &problem{m: 1 + rng.IntN(maxM), n: 1 + rng.IntN(maxN), k: 1 + rng.IntN(maxK)}
@@ -144,10 +67,10 @@ func randProblem(rng *rand.Rand, maxM, maxN, maxK int) *problem {
 		p.c1 = p.c0 + 1 + rng.IntN(p.n-p.c0)
 	}
 	special := []float64{0, 0, 0.002, 0.02, 0.2}[rng.IntN(5)]
-	p.w = randFloats(rng, p.n*p.k, special)
-	p.a = randFloats(rng, (p.m-1)*p.lda+p.k, special)
+	p.w = fptest.RandFloats(rng, p.n*p.k, special)
+	p.a = fptest.RandFloats(rng, (p.m-1)*p.lda+p.k, special)
 	if rng.IntN(4) > 0 {
-		p.bias = randFloats(rng, p.n, special)
+		p.bias = fptest.RandFloats(rng, p.n, special)
 	}
 	b := clampBounds[rng.IntN(len(clampBounds))]
 	p.lo, p.hi = b[0], b[1]
@@ -180,13 +103,14 @@ func (p *problem) run(t testing.TB, path gemm.Path) []float32 {
 
 // firstDiff describes the first output whose bits differ, or "".
 func firstDiff(ldd int, got, want []float32) string {
-	for i := range got {
-		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
-			return fmt.Sprintf("row %d channel %d: got %v (%#08x), want %v (%#08x)",
-				i/ldd, i%ldd, got[i], math.Float32bits(got[i]), want[i], math.Float32bits(want[i]))
-		}
+	i := fptest.FirstDiff(got, want)
+	if i < 0 {
+		return ""
 	}
-	return ""
+	if i >= min(len(got), len(want)) {
+		return fmt.Sprintf("%d outputs, want %d", len(got), len(want))
+	}
+	return fmt.Sprintf("row %d channel %d: %s", i/ldd, i%ldd, fptest.Mismatch(got[i], want[i]))
 }
 
 // check compares the generic path with the naive loop and every other
@@ -230,9 +154,9 @@ func TestSmallShapesMatchGeneric(t *testing.T) {
 				p.m, p.n, p.k, p.lda, p.ldd = m, n, k, k+m%2, n+k%3
 				p.c0, p.c1 = 0, n
 				special := float64(m%3) * 0.05
-				p.w = randFloats(rng, n*k, special)
-				p.a = randFloats(rng, (m-1)*p.lda+k, special)
-				p.bias = randFloats(rng, n, special)
+				p.w = fptest.RandFloats(rng, n*k, special)
+				p.a = fptest.RandFloats(rng, (m-1)*p.lda+k, special)
+				p.bias = fptest.RandFloats(rng, n, special)
 				p.check(t)
 			}
 		}
@@ -248,8 +172,8 @@ func TestDepths(t *testing.T) {
 			p := randProblem(rng, 1, 1, 1)
 			p.m, p.n, p.k, p.lda, p.ldd = m, 37, k, k+k%3, 37
 			p.c0, p.c1 = 0, 37
-			p.w = randFloats(rng, p.n*k, 0)
-			p.a = randFloats(rng, (m-1)*p.lda+k, 0)
+			p.w = fptest.RandFloats(rng, p.n*k, 0)
+			p.a = fptest.RandFloats(rng, (m-1)*p.lda+k, 0)
 			p.bias = nil
 			p.check(t)
 		}
@@ -261,9 +185,9 @@ func TestChannelRanges(t *testing.T) {
 	p := randProblem(rng, 1, 1, 1)
 	p.m, p.n, p.k = 11, 150, 13
 	p.lda, p.ldd = 17, 153
-	p.w = randFloats(rng, p.n*p.k, 0.01)
-	p.a = randFloats(rng, (p.m-1)*p.lda+p.k, 0.01)
-	p.bias = randFloats(rng, p.n, 0)
+	p.w = fptest.RandFloats(rng, p.n*p.k, 0.01)
+	p.a = fptest.RandFloats(rng, (p.m-1)*p.lda+p.k, 0.01)
+	p.bias = fptest.RandFloats(rng, p.n, 0)
 	for _, m := range []int{1, 2, 11} {
 		p.m = m
 		for c0 := 0; c0 <= p.n; c0 += 7 {
@@ -305,7 +229,7 @@ func TestSpecialValues(t *testing.T) {
 // (a sum from +0 never becomes -0), a -0 bias leaves it +0, and only the
 // bounds make -0.
 func TestSignedZeroOutputs(t *testing.T) {
-	negz := negZero()
+	negz := fptest.NegZero()
 	cases := []struct {
 		bias, lo, hi float32
 		want         uint32
@@ -347,7 +271,7 @@ func TestSignedZeroOutputs(t *testing.T) {
 }
 
 func TestClamp(t *testing.T) {
-	negz := negZero()
+	negz := fptest.NegZero()
 	inf := float32(math.Inf(1))
 	cases := []struct {
 		v, lo, hi float32

@@ -54,11 +54,11 @@ func newLayout(path gemm.Path, w []float32, n, k int, bias []float32, lo, hi flo
 	var l simdLayout
 	step := 1
 	switch path {
-	case gemm.AVX2:
+	case gemm.AVX2, gemm.AVXVNNI: // avxvnni runs the avx2 kernels
 		l.mr, l.nr, l.single = avx2MR, avx2NR, avx2Single
 	case gemm.AVX512VNNI:
 		l.mr, l.nr, l.single = zmmMR, zmmNR, zmmSingle
-	default: // neon, sdot
+	default: // neon, sdot (PackFloat32 admits no other path)
 		l.mr, l.nr, l.single = neonMR, neonNR, neonSingle
 		step = neonStep
 	}

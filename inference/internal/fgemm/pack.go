@@ -69,8 +69,10 @@ func PackFloat32(path gemm.Path, w []float32, n, k int, bias []float32, min, max
 		p.w = append([]float32(nil), w...)
 		p.bias = make([]float32, n)
 		copy(p.bias, bias)
-	default: // every other available path has a SIMD kernel
+	case gemm.AVX2, gemm.AVXVNNI, gemm.AVX512VNNI, gemm.NEON, gemm.SDOT:
 		p.simd = newLayout(path, w, n, k, bias, min, max)
+	default: // a path added to gemm that has no float kernel mapped yet
+		return nil, fmt.Errorf("fgemm: no float32 kernel for path %s", path)
 	}
 	return p, nil
 }

@@ -2,9 +2,9 @@ package fgemm
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/edge-agent/edge-agent/inference/internal/gemm"
+	"github.com/edge-agent/edge-agent/inference/internal/gemmargs"
 )
 
 var errNil = errors.New("fgemm: run: nil PackedFloat32")
@@ -34,25 +34,5 @@ func (p *PackedFloat32) Run(dst []float32, ldd int, a []float32, lda, m, c0, c1 
 }
 
 func (p *PackedFloat32) checkRun(dst []float32, ldd int, a []float32, lda, m, c0, c1 int) error {
-	switch {
-	case m < 0:
-		return fmt.Errorf("fgemm: run: %d rows", m)
-	case c0 < 0 || c1 < c0 || c1 > p.n:
-		return fmt.Errorf("fgemm: run: channels [%d, %d) outside [0, %d)", c0, c1, p.n)
-	case m == 0 || c0 == c1:
-		return nil
-	case m > 1 && lda < p.k:
-		return fmt.Errorf("fgemm: run: activation stride %d below depth %d", lda, p.k)
-	case m > 1 && ldd < c1:
-		return fmt.Errorf("fgemm: run: output stride %d below channel end %d", ldd, c1)
-	}
-	// m >= 1 and the strides are bounded below, so the products stay
-	// within the lengths checked (each is at most a slice length).
-	if need := (m-1)*lda + p.k; m-1 > (len(a)-p.k)/max(lda, 1) || len(a) < need {
-		return fmt.Errorf("fgemm: run: %d activations for %d rows of %d (stride %d)", len(a), m, p.k, lda)
-	}
-	if m-1 > (len(dst)-c1)/max(ldd, 1) || len(dst) < (m-1)*ldd+c1 {
-		return fmt.Errorf("fgemm: run: %d outputs for %d rows up to channel %d (stride %d)", len(dst), m, c1, ldd)
-	}
-	return nil
+	return gemmargs.Shape{N: p.n, K: p.k}.CheckRun("fgemm: run", len(dst), ldd, len(a), lda, m, c0, c1)
 }

@@ -2,6 +2,7 @@
 
 #include "textflag.h"
 #include "go_asm.h"
+#include "req8_amd64.h"
 
 // AVX2 kernel: tiles of 3 rows × 16 channels (see packAVX2 for the layout).
 //
@@ -10,16 +11,6 @@
 // current group of 4; Y15 the products. R8-R10 point at the rows, CX is the
 // byte offset along K, SI walks the weights, R11 the meta blocks, R12 the
 // constants, R13 counts panels, R14 is the output column offset.
-
-// Meta block offsets for 16-channel panels (layout.go: metaArrays arrays of 16 int32).
-#define M_ADD 0
-#define M_LEFT 64
-#define M_MULT 128
-#define M_MODD 192
-#define M_RIGHT 256
-#define M_MASK 320
-#define M_THR 384
-#define M_SIZE 448
 
 // MADDROWS multiplies weight vector j (at OFF(SI)) with the three rows'
 // activations and accumulates into A0, A1, A2.
@@ -49,44 +40,14 @@
 	MADDROWS(96, Y3, Y7, Y11); \
 	ADDQ $128, SI
 
-// REQ8 requantizes the 8 int32 accumulators in R for the channels at
-// byte offset OFF of the meta block, clamps them, and leaves them in R.
-// Temporaries: Y12, Y13. Lane by lane this is vecScaling.simdApply.
-#define REQ8(R, OFF) \
-	VPADDD (M_ADD+OFF)(R11), R, R; \
-	VPSLLVD (M_LEFT+OFF)(R11), R, R; \
-	VPSRLQ $32, R, Y13; \
-	VPMULDQ (M_MULT+OFF)(R11), R, Y12; \
-	VPMULDQ (M_MODD+OFF)(R11), Y13, Y13; \
-	VPADDQ consts_c30(R12), Y12, Y12; \
-	VPADDQ consts_c30(R12), Y13, Y13; \
-	VPSRLQ $31, Y12, Y12; \
-	VPSLLQ $1, Y13, Y13; \
-	VPBLENDD $0xAA, Y13, Y12, R; \
-	VPAND (M_MASK+OFF)(R11), R, Y12; \
-	VPSRAD $31, R, Y13; \
-	VPADDD Y13, Y12, Y12; \
-	VPCMPGTD (M_THR+OFF)(R11), Y12, Y12; \
-	VPSRAVD (M_RIGHT+OFF)(R11), R, R; \
-	VPSUBD Y12, R, R; \
-	VPADDD consts_out(R12), R, R; \
-	VPMAXSD consts_qmin(R12), R, R; \
-	VPMINSD consts_qmax(R12), R, R
-
 // STOREROW finishes one row: sums lane pairs into channels 0-7 (in A) and
 // 8-15 (in C), requantizes, packs to 16 bytes and stores them at the
 // row's output pointer (args field D) plus the column offset.
-#define STOREROW(A, B, C, D, AX_, BX_, D_) \
+#define STOREROW(A, B, C, D, AX_, CX_, D_) \
 	VPHADDD B, A, A; \
 	VPHADDD D, C, C; \
-	REQ8(A, 0); \
-	REQ8(C, 32); \
-	VPACKSSDW C, A, A; \
-	VPERMQ $0xD8, A, A; \
-	VEXTRACTI128 $1, A, BX_; \
-	VPACKSSWB BX_, AX_, AX_; \
 	MOVQ D_(DI), AX; \
-	VMOVDQU AX_, (AX)(R14*1)
+	STORE16(A, C, AX_, CX_, AX)
 
 // ZERO4 clears four accumulators.
 #define ZERO4(A, B, C, D) \
@@ -167,9 +128,9 @@ tail:
 	GROUP
 
 epilogue:
-	STOREROW(Y0, Y1, Y2, Y3, X0, X1, tileArgs_d+0)
-	STOREROW(Y4, Y5, Y6, Y7, X4, X5, tileArgs_d+8)
-	STOREROW(Y8, Y9, Y10, Y11, X8, X9, tileArgs_d+16)
+	STOREROW(Y0, Y1, Y2, Y3, X0, X2, tileArgs_d+0)
+	STOREROW(Y4, Y5, Y6, Y7, X4, X6, tileArgs_d+8)
+	STOREROW(Y8, Y9, Y10, Y11, X8, X10, tileArgs_d+16)
 	NEXTPANEL(panel)
 
 // MADD1 multiplies weight vector j (at OFF(SI)) with row 0's activations
@@ -212,5 +173,5 @@ tail1:
 	GROUP1(tileArgs_tail+0(DI))
 
 epilogue1:
-	STOREROW(Y0, Y1, Y2, Y3, X0, X1, tileArgs_d+0)
+	STOREROW(Y0, Y1, Y2, Y3, X0, X2, tileArgs_d+0)
 	NEXTPANEL(panel1)

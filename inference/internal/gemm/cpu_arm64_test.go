@@ -25,7 +25,7 @@ func TestARM64Paths(t *testing.T) {
 	if Default() != want[len(want)-1] {
 		t.Errorf("Default() = %q, want %q", Default(), want[len(want)-1])
 	}
-	for _, p := range []Path{AVX2, AVX512VNNI} {
+	for _, p := range []Path{AVX2, AVXVNNI, AVX512VNNI} {
 		if Available(p) {
 			t.Errorf("%s available on arm64", p)
 		}

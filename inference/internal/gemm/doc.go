@@ -22,10 +22,14 @@
 //
 // Paths: "generic" (portable Go, the reference), "avx2" (amd64:
 // VPMOVSXBW + VPMADDWD, exact int16 products, 3 rows × 16 channels per
-// tile) and "avx512vnni" (amd64: VPDPBUSD on 512-bit registers, the
-// activations biased by +128 to make them unsigned, 8 rows × 32 channels
-// per tile); both SIMD paths have one-row kernels for the last rows of a
-// matrix and for fully connected layers of one batch. On arm64, "neon"
+// tile), "avxvnni" (amd64 with AVX-VNNI but possibly no AVX-512: the
+// VEX-encoded VPDPBUSD on 256-bit registers, 6 rows × 16 channels per
+// tile, with the avx2 epilogue) and "avx512vnni" (amd64: VPDPBUSD on
+// 512-bit registers, 8 rows × 32 channels per tile); both VNNI paths bias
+// the activations by +128 to make them unsigned. The amd64 SIMD paths
+// have one-row kernels for the last rows of a matrix and for fully
+// connected layers of one batch; the default prefers avx512vnni, then
+// avxvnni, then avx2. On arm64, "neon"
 // (every AArch64 CPU: SXTL + SMLAL by element, exact int16 products into
 // int32 lanes) and "sdot" (the dot-product extension, FEAT_DotProd: SDOT
 // by element, 4 int8 products per lane) both compute tiles of 4 rows × 16

@@ -193,14 +193,33 @@ func TestRandomShapesMatchNaive(t *testing.T) {
 }
 
 func TestSmallShapesMatchNaive(t *testing.T) {
-	// Every tail combination of the tiles (3 or 8 rows, 16 or 32 channels,
-	// groups of 4 along K) on small sizes.
+	// Every tail combination of the tiles (3, 6 or 8 rows, 16 or 32
+	// channels, groups of 4 along K) on small sizes.
 	rng := rand.New(rand.NewPCG(3, 5))
 	for m := 1; m <= 10; m++ {
 		for _, n := range []int{1, 2, 7, 15, 16, 17, 31, 32, 33, 48, 65} {
 			for k := 1; k <= 9; k++ {
 				p := randProblem(rng, 1, 1, 1)
 				p.m, p.n, p.k, p.lda, p.ldd = m, n, k, k+m%2, n+k%3
+				p.c0, p.c1 = 0, n
+				p.w = randInt8s(rng, n*k, -128, 127)
+				p.a = randInt8s(rng, (m-1)*p.lda+k, -128, 127)
+				p.rq = randRequant(rng, n, k)
+				p.check(t)
+			}
+		}
+	}
+}
+
+func TestFewRowsLongK(t *testing.T) {
+	// The one-row kernels' unrolled loops (four groups of 4 per iteration)
+	// and their remainders: few rows, K from 3 to 4 iterations' worth.
+	rng := rand.New(rand.NewPCG(13, 17))
+	for m := 1; m <= 4; m++ {
+		for _, n := range []int{5, 16, 33} {
+			for k := 12; k <= 37; k++ {
+				p := randProblem(rng, 1, 1, 1)
+				p.m, p.n, p.k, p.lda, p.ldd = m, n, k, k+1, n
 				p.c0, p.c1 = 0, n
 				p.w = randInt8s(rng, n*k, -128, 127)
 				p.a = randInt8s(rng, (m-1)*p.lda+k, -128, 127)

@@ -17,7 +17,7 @@ type simdLayout struct {
 	// Elements of wb or wh, and of meta, per panel (see panelAt).
 	wPanel, metaPanel int
 
-	wb []int8  // avx512vnni, sdot: panels × groups × nr × 4
+	wb []int8  // avx512vnni, avxvnni, sdot: panels × groups × nr × 4
 	wh []int16 // avx2: panels × groups × 64 (see packAVX2); neon: see packNEON
 
 	// meta holds, per panel, metaArrays arrays of nr int32: addend, left,
@@ -123,17 +123,25 @@ const (
 	vnniSingle = 3 // up to 3 rows use the one-row kernel, row by row
 )
 
-// packVNNI lays the weights out for VPDPBUSD: per panel and group of 4 k,
-// channel j's 4 weights are bytes 4j..4j+3. The kernel multiplies them by
-// the activations plus 128 (unsigned), so the addend subtracts 128*Σ_k w.
-func packVNNI(w []int8, n, k int, rq Requant) simdLayout {
-	l := newLayout(n, k, vnniMR, vnniNR, vnniSingle, rq, -128, w)
+// AVX-VNNI tiles: 6 rows × 16 channels (two 256-bit vectors).
+const (
+	avxvnniMR     = 6
+	avxvnniNR     = 16
+	avxvnniSingle = 3 // up to 3 rows use the one-row kernel, row by row
+)
+
+// packDot lays the weights out for VPDPBUSD (avx512vnni and avxvnni, in
+// panels of nr channels): per panel and group of 4 k, channel j's 4
+// weights are bytes 4j..4j+3. The kernels multiply them by the
+// activations plus 128 (unsigned), so the addend subtracts 128*Σ_k w.
+func packDot(w []int8, n, k, mr, nr, single int, rq Requant) simdLayout {
+	l := newLayout(n, k, mr, nr, single, rq, -128, w)
 	l.wb = make([]int8, l.panels*l.wPanel)
 	for c := range n {
-		p, j := c/vnniNR, c%vnniNR
+		p, j := c/nr, c%nr
 		for kk := range k {
 			g := kk / 4
-			l.wb[((p*l.groups+g)*vnniNR+j)*4+kk%4] = w[c*k+kk]
+			l.wb[((p*l.groups+g)*nr+j)*4+kk%4] = w[c*k+kk]
 		}
 	}
 	return l

@@ -81,7 +81,7 @@ func packNEON(w []int8, n, k int, rq Requant) simdLayout {
 	return l
 }
 
-// packSDOT lays the weights out for SDOT by element, as packVNNI does for
+// packSDOT lays the weights out for SDOT by element, as packDot does for
 // 16 channels: per panel and group of 4 k (the last one zero-padded),
 // channel j's 4 weights are bytes 4j..4j+3, so the group is four vectors
 // of 4 channels. The kernel multiplies them by 4 activations of a row at

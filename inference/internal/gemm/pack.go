@@ -19,7 +19,7 @@ type PackedInt8 struct {
 
 	w []int8 // generic: a row-major copy of the weights
 
-	simd simdLayout // avx2, avx512vnni, neon and sdot
+	simd simdLayout // avx2, avxvnni, avx512vnni, neon and sdot
 }
 
 // PackInt8 packs the n×k row-major int8 weights w (row c is output channel
@@ -62,8 +62,10 @@ func PackInt8With(path Path, w []int8, n, k int, rq Requant) (*PackedInt8, error
 		p.w = append([]int8(nil), w...)
 	case AVX2:
 		p.simd = packAVX2(w, n, k, rq)
+	case AVXVNNI:
+		p.simd = packDot(w, n, k, avxvnniMR, avxvnniNR, avxvnniSingle, rq)
 	case AVX512VNNI:
-		p.simd = packVNNI(w, n, k, rq)
+		p.simd = packDot(w, n, k, vnniMR, vnniNR, vnniSingle, rq)
 	case NEON:
 		p.simd = packNEON(w, n, k, rq)
 	case SDOT:

@@ -14,6 +14,7 @@ type Path string
 const (
 	Generic    Path = "generic"    // portable Go, the reference
 	AVX2       Path = "avx2"       // amd64 with AVX2
+	AVXVNNI    Path = "avxvnni"    // amd64 with AVX2 and AVX-VNNI (VEX-encoded VPDPBUSD), no AVX-512 needed
 	AVX512VNNI Path = "avx512vnni" // amd64 with AVX-512 F/BW/VL and VNNI
 	NEON       Path = "neon"       // arm64 Advanced SIMD
 	SDOT       Path = "sdot"       // arm64 with the dot-product extension (FEAT_DotProd)
@@ -24,7 +25,7 @@ const (
 const EnvVar = "EDGE_AGENT_KERNELS"
 
 // known lists every path name in order of preference (best last).
-var known = []Path{Generic, AVX2, AVX512VNNI, NEON, SDOT}
+var known = []Path{Generic, AVX2, AVXVNNI, AVX512VNNI, NEON, SDOT}
 
 // available lists the paths this CPU runs, from slowest to fastest. It is
 // computed once at init from the CPU's features and never changes.

@@ -7,7 +7,8 @@ import (
 
 // TestSIMDEpiloguesMatchScalar runs the assembly epilogues on blocks of
 // channels with every (multiplier, shift) pair of scalingCases and checks
-// each lane against the scalar formula (see checkEpilogue).
+// each lane against the scalar formula (see checkEpilogue). The avx2 and
+// avxvnni kernels share one epilogue (req8_amd64.h), which scaleAVX2 runs.
 func TestSIMDEpiloguesMatchScalar(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, path := range []Path{AVX2, AVX512VNNI} {

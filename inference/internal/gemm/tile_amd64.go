@@ -37,6 +37,16 @@ func gemmAVX2(t *tileArgs)
 //go:noescape
 func gemmVNNI(t *tileArgs)
 
+// gemmAVXVNNI computes t.panels panels of 6 rows × 16 channels.
+//
+//go:noescape
+func gemmAVXVNNI(t *tileArgs)
+
+// gemmAVXVNNI1 computes t.panels panels of 1 row × 16 channels.
+//
+//go:noescape
+func gemmAVXVNNI1(t *tileArgs)
+
 // gemmAVX2x1 computes t.panels panels of 1 row × 16 channels.
 //
 //go:noescape
@@ -47,7 +57,7 @@ func gemmAVX2x1(t *tileArgs)
 //go:noescape
 func gemmVNNI1(t *tileArgs)
 
-// scaleAVX2 applies the AVX2 epilogue to 16 values (meta: one 16-channel
+// scaleAVX2 applies the AVX2 (and avxvnni) epilogue to 16 values (meta: one 16-channel
 // meta block), for tests.
 //
 //go:noescape
@@ -67,6 +77,10 @@ func (p *PackedInt8) kernel(t *tileArgs, single bool) {
 		gemmVNNI1(t)
 	case p.path == AVX512VNNI:
 		gemmVNNI(t)
+	case p.path == AVXVNNI && single:
+		gemmAVXVNNI1(t)
+	case p.path == AVXVNNI:
+		gemmAVXVNNI(t)
 	case single:
 		gemmAVX2x1(t)
 	default:

@@ -3,7 +3,7 @@
 #include "textflag.h"
 #include "go_asm.h"
 
-// AVX-512 VNNI kernel: tiles of 8 rows × 32 channels (see packVNNI).
+// AVX-512 VNNI kernel: tiles of 8 rows × 32 channels (see packDot).
 //
 // VPDPBUSD multiplies unsigned bytes by signed bytes, four per 32-bit
 // lane, and adds the sums to the lane without saturation. The activations

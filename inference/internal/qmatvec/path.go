@@ -30,7 +30,7 @@ func kernelFor(p gemm.Path) (kernel, error) {
 		return 0, fmt.Errorf("qmatvec: kernel path %q is not available on this CPU (available: %v)", p, gemm.Paths())
 	}
 	switch p {
-	case gemm.AVX2:
+	case gemm.AVX2, gemm.AVXVNNI:
 		return kernelAVX2, nil
 	case gemm.AVX512VNNI:
 		return kernelVNNI, nil

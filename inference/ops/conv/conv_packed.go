@@ -5,25 +5,62 @@ import (
 	"github.com/edge-agent/edge-agent/inference/ops"
 )
 
-// packedConv is CONV_2D's int8 path through the SIMD GEMM of
-// inference/internal/gemm: the filter is packed once at Prepare (one
-// matrix per group) with the bias, the input offset and the per-channel
-// requantization folded in, and each block of output pixels is one GEMM
-// over their receptive fields. A 1x1 convolution with stride 1 and no
-// padding reads the input pixels in place; the others gather the fields
-// (im2col) into a block of rows first, padding with the input zero point
-// so that padded taps add 0, as in the reference.
-type packedConv struct {
-	packs  []*gemm.PackedInt8 // one per group
-	direct bool               // the input pixels are the GEMM's rows
-	rows   int                // pixels per im2col block
+// gemmPack is one group's packed filter matrix of a SIMD GEMM
+// (gemm.PackedInt8, fgemm.PackedFloat32) over elements of type T.
+type gemmPack[T int8 | float32] interface {
+	Run(dst []T, ldd int, a []T, lda, m, c0, c1 int) error
 }
 
-// preparePacked packs the filter when the SIMD path applies (a constant
-// filter and bias, and a kernel path other than the plain-Go reference);
-// it returns the scratch bytes per worker the path needs.
+// packedGEMM is CONV_2D's path through a SIMD GEMM, the same for int8 and
+// float32: the filter is packed once at Prepare (one matrix per group)
+// with what the element type folds in, and each block of output pixels is
+// one GEMM over their receptive fields. A 1x1 convolution with stride 1
+// and no padding reads the input pixels in place; the others gather the
+// fields (im2col) into a block of rows first, padded taps reading a value
+// that adds 0, as in the reference.
+type packedGEMM[T int8 | float32, P gemmPack[T]] struct {
+	packs  []P  // one per group
+	direct bool // the input pixels are the GEMM's rows
+	rows   int  // pixels per im2col block
+}
+
+// packedConv is the int8 path through inference/internal/gemm: the bias,
+// the input offset and the per-channel requantization are folded into
+// the packed filter, and padded taps read the input zero point.
+type packedConv = packedGEMM[int8, *gemm.PackedInt8]
+
+// packable reports whether the packed SIMD path applies: a constant
+// filter and bias, and a kernel path other than the plain-Go reference.
+func (k *Conv2D) packable(n *ops.Node) bool {
+	return n.Kernels != gemm.Generic && n.Kernels != "" && k.filter.Const && (k.bias == nil || k.bias.Const)
+}
+
+// packGroups packs the filter of every group with pack, which packs
+// output channels [c0, c1), for elements of size bytes; it returns the
+// path and the scratch bytes per worker the path needs.
+func packGroups[T int8 | float32, P gemmPack[T]](k *Conv2D, n *ops.Node, size int, pack func(c0, c1 int) (P, error)) (*packedGEMM[T, P], int, error) {
+	p := &packedGEMM[T, P]{direct: k.direct()}
+	for grp := 0; grp < k.groups; grp++ {
+		pk, err := pack(grp*k.perGroup, (grp+1)*k.perGroup)
+		if err != nil {
+			return nil, 0, n.Errorf("packing the filter for %s: %v", n.Kernels, err)
+		}
+		p.packs = append(p.packs, pk)
+	}
+	if n.Discard != nil {
+		n.Discard(k.filter)
+	}
+	if p.direct {
+		return p, 0, nil
+	}
+	p.rows = blockRows(size * k.k) // blockRows counts bytes
+	return p, p.rows * k.k * size, nil
+}
+
+// preparePacked packs the int8 filter when the SIMD path applies; it
+// returns the scratch bytes per worker the path needs.
 func (k *Conv2D) preparePacked(n *ops.Node) (int, error) {
-	if n.Kernels == gemm.Generic || n.Kernels == "" || !k.filter.Const || (k.bias != nil && !k.bias.Const) {
+	if !k.packable(n) {
 		return 0, nil
 	}
 	w := k.filter.Int8()
@@ -31,9 +68,7 @@ func (k *Conv2D) preparePacked(n *ops.Node) (int, error) {
 	if k.bias != nil {
 		bias = k.bias.Int32()
 	}
-	p := &packedConv{}
-	for grp := 0; grp < k.groups; grp++ {
-		c0, c1 := grp*k.perGroup, (grp+1)*k.perGroup
+	p, bytes, err := packGroups[int8](k, n, 1, func(c0, c1 int) (*gemm.PackedInt8, error) {
 		rq := gemm.Requant{
 			Mult: k.rq.mult[c0:c1], Shift: k.rq.shift[c0:c1],
 			InOffset: k.rq.inOffset, OutOffset: k.rq.outOffset, QMin: k.rq.qmin, QMax: k.rq.qmax,
@@ -41,23 +76,13 @@ func (k *Conv2D) preparePacked(n *ops.Node) (int, error) {
 		if bias != nil {
 			rq.Bias = bias[c0:c1]
 		}
-		pk, err := gemm.PackInt8With(n.Kernels, w[c0*k.k:c1*k.k], k.perGroup, k.k, rq)
-		if err != nil {
-			return 0, n.Errorf("packing the filter for %s: %v", n.Kernels, err)
-		}
-		p.packs = append(p.packs, pk)
+		return gemm.PackInt8With(n.Kernels, w[c0*k.k:c1*k.k], k.perGroup, k.k, rq)
+	})
+	if err != nil {
+		return 0, err
 	}
-	if n.Discard != nil {
-		n.Discard(k.filter)
-	}
-	p.direct = k.direct()
-	if p.direct {
-		k.fast = p
-		return 0, nil
-	}
-	p.rows = blockRows(k.k)
 	k.fast = p
-	return p.rows * k.k, nil
+	return bytes, nil
 }
 
 // direct reports whether the input pixels are the GEMM's rows as they
@@ -78,10 +103,16 @@ func blockRows(k int) int {
 	return rows
 }
 
-// runPacked computes output pixels [lo, hi) with the packed filter.
+// runPacked computes output pixels [lo, hi) with the packed int8 filter.
 func (k *Conv2D) runPacked(buf []byte, lo, hi int) {
-	p, g := k.fast, &k.g
-	in, out := k.in.Int8(), k.out.Int8()
+	runPackedGEMM(k, k.fast, k.in.Int8(), k.out.Int8(), int8s(buf), int8(-k.rq.inOffset), lo, hi)
+}
+
+// runPackedGEMM computes output pixels [lo, hi) with the packed filter p,
+// gathering the fields into block (at least p.rows*K values) with padded
+// taps reading pad.
+func runPackedGEMM[T int8 | float32, P gemmPack[T]](k *Conv2D, p *packedGEMM[T, P], in, out, block []T, pad T, lo, hi int) {
+	g := &k.g
 	C := g.outC
 	if p.direct {
 		// Errors are impossible here: Prepare checked the shapes.
@@ -89,8 +120,7 @@ func (k *Conv2D) runPacked(buf []byte, lo, hi int) {
 		return
 	}
 	K := k.k
-	block := int8s(buf[:p.rows*K])
-	pad := int8(-k.rq.inOffset)
+	block = block[:p.rows*K]
 	px := g.pixelAt(lo)
 	for p0 := lo; p0 < hi; p0 += p.rows {
 		m := min(p.rows, hi-p0)
