@@ -53,7 +53,7 @@ type Options struct {
 	// Kernels picks the kernel path: "auto" or "" (the fastest this CPU
 	// has; $EDGE_AGENT_KERNELS overrides ""), "generic" (the plain-Go
 	// reference kernels), "avx2", "avxvnni" (AVX2 with the VEX-encoded
-	// VNNI dot product), "avx512vnni", "neon" or "sdot". A path the CPU
+	// VNNI dot product), "avx512vnni", "neon", "sdot" or "i8mm". A path the CPU
 	// lacks is an error.
 	Kernels string
 	// NoFusion keeps every operator of the model as it is. By default a PAD

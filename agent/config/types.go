@@ -99,7 +99,7 @@ type ModelConfig struct {
 	MaxArena Size    `yaml:"max_arena" json:"max_arena"` // 0: no cap
 	// Kernels picks the kernel path: "" or auto (the fastest this CPU
 	// has), generic (the plain-Go reference), avx2, avxvnni, avx512vnni,
-	// neon or sdot. A path the CPU lacks fails the model's load.
+	// neon, sdot or i8mm. A path the CPU lacks fails the model's load.
 	Kernels string `yaml:"kernels" json:"kernels"`
 	// Labels name the classes in output order; or LabelsFile, one per line.
 	Labels     []string `yaml:"labels" json:"labels"`

@@ -190,9 +190,9 @@ func (c *Config) checkModels(p *problems) {
 			p.add(at+".threads", "must be between 1 and 1024, or auto; got %d", int(m.Threads))
 		}
 		switch m.Kernels {
-		case "", "auto", "generic", "avx2", "avxvnni", "avx512vnni", "neon", "sdot":
+		case "", "auto", "generic", "avx2", "avxvnni", "avx512vnni", "neon", "sdot", "i8mm":
 		default:
-			p.add(at+".kernels", "want auto, generic, avx2, avxvnni, avx512vnni, neon or sdot, got %q", m.Kernels)
+			p.add(at+".kernels", "want auto, generic, avx2, avxvnni, avx512vnni, neon, sdot or i8mm, got %q", m.Kernels)
 		}
 		if m.MaxArena < 0 {
 			p.add(at+".max_arena", "must be >= 0 (0: no cap), got %d", m.MaxArena)

@@ -14,7 +14,7 @@ import (
 // (gemm.SDOT among them: it runs the neon kernel).
 func simdPaths() []gemm.Path {
 	var ps []gemm.Path
-	for _, p := range []gemm.Path{gemm.AVX2, gemm.AVXVNNI, gemm.AVX512VNNI, gemm.NEON, gemm.SDOT} {
+	for _, p := range []gemm.Path{gemm.AVX2, gemm.AVXVNNI, gemm.AVX512VNNI, gemm.NEON, gemm.SDOT, gemm.I8MM} {
 		if gemm.Available(p) {
 			ps = append(ps, p)
 		}
@@ -25,7 +25,7 @@ func simdPaths() []gemm.Path {
 // kernelOf returns the kernel that a SIMD path runs: gemm.NEON for
 // gemm.SDOT, which has no depthwise kernel of its own.
 func kernelOf(path gemm.Path) gemm.Path {
-	if path == gemm.SDOT {
+	if path == gemm.SDOT || path == gemm.I8MM {
 		return gemm.NEON
 	}
 	return path

@@ -50,7 +50,7 @@ func TestPackRejects(t *testing.T) {
 		}
 	}
 	bad := []gemm.Path{"bogus"}
-	for _, p := range []gemm.Path{gemm.AVX2, gemm.AVX512VNNI, gemm.NEON, gemm.SDOT} {
+	for _, p := range []gemm.Path{gemm.AVX2, gemm.AVX512VNNI, gemm.NEON, gemm.SDOT, gemm.I8MM} {
 		if !gemm.Available(p) {
 			bad = append(bad, p)
 		}

@@ -11,7 +11,7 @@ import (
 // kernel.
 func neonPaths(t *testing.T) []gemm.Path {
 	var ps []gemm.Path
-	for _, p := range []gemm.Path{gemm.NEON, gemm.SDOT} {
+	for _, p := range []gemm.Path{gemm.NEON, gemm.SDOT, gemm.I8MM} {
 		if gemm.Available(p) {
 			ps = append(ps, p)
 		}

@@ -28,7 +28,9 @@ const (
 // neonPath reports whether path runs the neon depthwise kernel: the neon
 // and the sdot paths of the GEMMs alike (SDOT gains nothing for a
 // depthwise convolution, whose taps do not share an input).
-func neonPath(path gemm.Path) bool { return path == gemm.NEON || path == gemm.SDOT }
+func neonPath(path gemm.Path) bool {
+	return path == gemm.NEON || path == gemm.SDOT || path == gemm.I8MM
+}
 
 // simdPack packs filter and p for the neon kernel when path is an arm64
 // path and the shape fits (see simdFits: at least 16 channels, at most 16

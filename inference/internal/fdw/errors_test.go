@@ -54,7 +54,7 @@ func TestPackRejects(t *testing.T) {
 func TestPackRejectsPaths(t *testing.T) {
 	rng := rand.New(rand.NewPCG(17, 18))
 	pr := mobileNet(rng, 4, 8, 1)
-	for _, path := range []gemm.Path{"sse9", gemm.AVX2, gemm.AVX512VNNI, gemm.NEON, gemm.SDOT} {
+	for _, path := range []gemm.Path{"sse9", gemm.AVX2, gemm.AVX512VNNI, gemm.NEON, gemm.SDOT, gemm.I8MM} {
 		if gemm.Available(path) {
 			continue
 		}

@@ -178,7 +178,7 @@ func TestPathsRun(t *testing.T) {
 			switch {
 			case path == gemm.Generic || c < 8:
 				want = gemm.Generic
-			case path == gemm.SDOT:
+			case path == gemm.SDOT || path == gemm.I8MM:
 				want = gemm.NEON
 			}
 			if k.Path() != want {

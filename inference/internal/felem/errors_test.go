@@ -32,7 +32,7 @@ func TestNewRejects(t *testing.T) {
 			}
 		}
 	}
-	for _, path := range []gemm.Path{"sse9", gemm.AVX2, gemm.AVX512VNNI, gemm.NEON, gemm.SDOT} {
+	for _, path := range []gemm.Path{"sse9", gemm.AVX2, gemm.AVX512VNNI, gemm.NEON, gemm.SDOT, gemm.I8MM} {
 		if gemm.Available(path) {
 			continue
 		}

@@ -304,7 +304,7 @@ func TestPaths(t *testing.T) {
 				want := path
 				switch {
 				case path == gemm.Generic:
-				case path == gemm.SDOT:
+				case path == gemm.SDOT || path == gemm.I8MM:
 					want = gemm.NEON
 				case (path == gemm.AVX2 || path == gemm.AVXVNNI || path == gemm.AVX512VNNI) && op.clamped() &&
 					(math.Float32bits(lo) == 0x80000000 || math.Float32bits(hi) == 0):

@@ -40,7 +40,7 @@ func TestPackErrors(t *testing.T) {
 			}
 		}
 	}
-	for _, p := range []gemm.Path{"", "sse9", gemm.AVX2, gemm.AVX512VNNI, gemm.NEON, gemm.SDOT} {
+	for _, p := range []gemm.Path{"", "sse9", gemm.AVX2, gemm.AVX512VNNI, gemm.NEON, gemm.SDOT, gemm.I8MM} {
 		if gemm.Available(p) {
 			continue
 		}
@@ -107,7 +107,7 @@ func TestAccessors(t *testing.T) {
 		if p.Path() != path || p.N() != 40 || p.K() != 9 {
 			t.Errorf("%s: Path, N, K = %s, %d, %d", path, p.Path(), p.N(), p.K())
 		}
-		want := map[gemm.Path]int{gemm.Generic: 1, gemm.AVX2: avx2NR, gemm.AVXVNNI: avx2NR, gemm.AVX512VNNI: zmmNR, gemm.NEON: neonNR, gemm.SDOT: neonNR}[path]
+		want := map[gemm.Path]int{gemm.Generic: 1, gemm.AVX2: avx2NR, gemm.AVXVNNI: avx2NR, gemm.AVX512VNNI: zmmNR, gemm.NEON: neonNR, gemm.SDOT: neonNR, gemm.I8MM: neonNR}[path]
 		if p.PanelWidth() != want {
 			t.Errorf("%s: PanelWidth %d, want %d", path, p.PanelWidth(), want)
 		}

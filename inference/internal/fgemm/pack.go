@@ -69,7 +69,7 @@ func PackFloat32(path gemm.Path, w []float32, n, k int, bias []float32, min, max
 		p.w = append([]float32(nil), w...)
 		p.bias = make([]float32, n)
 		copy(p.bias, bias)
-	case gemm.AVX2, gemm.AVXVNNI, gemm.AVX512VNNI, gemm.NEON, gemm.SDOT:
+	case gemm.AVX2, gemm.AVXVNNI, gemm.AVX512VNNI, gemm.NEON, gemm.SDOT, gemm.I8MM:
 		p.simd = newLayout(path, w, n, k, bias, min, max)
 	default: // a path added to gemm that has no float kernel mapped yet
 		return nil, fmt.Errorf("fgemm: no float32 kernel for path %s", path)

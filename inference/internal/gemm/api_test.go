@@ -162,7 +162,7 @@ func TestAccessors(t *testing.T) {
 		if p.Path() != path || p.N() != 40 || p.K() != 9 {
 			t.Errorf("%s: Path, N, K = %s, %d, %d", path, p.Path(), p.N(), p.K())
 		}
-		want := map[Path]int{Generic: 1, AVX2: avx2NR, AVXVNNI: avxvnniNR, AVX512VNNI: vnniNR, NEON: armNR, SDOT: armNR}[path]
+		want := map[Path]int{Generic: 1, AVX2: avx2NR, AVXVNNI: avxvnniNR, AVX512VNNI: vnniNR, NEON: armNR, SDOT: armNR, I8MM: armNR}[path]
 		if p.PanelWidth() != want {
 			t.Errorf("%s: PanelWidth %d, want %d", path, p.PanelWidth(), want)
 		}

@@ -27,7 +27,7 @@ func TestAMD64Paths(t *testing.T) {
 	if Default() != want[len(want)-1] {
 		t.Errorf("Default() = %q, want %q", Default(), want[len(want)-1])
 	}
-	for _, p := range []Path{NEON, SDOT} {
+	for _, p := range []Path{NEON, SDOT, I8MM} {
 		if Available(p) {
 			t.Errorf("arm64 path %q available on amd64", p)
 		}

@@ -7,7 +7,7 @@ import (
 
 // TestDepthBlocks sweeps K across the kernels' blocks and steps (groups
 // of 4 on amd64; blocks of 8 in pairs for neon, of 16 in groups of 4 for
-// sdot), with row counts that take the one-row kernels, full tiles and
+// sdot, of 8 for i8mm), with row counts that take the one-row kernels, full tiles and
 // tiles with repeated rows, and a channel count with a partial panel.
 func TestDepthBlocks(t *testing.T) {
 	rng := rand.New(rand.NewPCG(12, 13))

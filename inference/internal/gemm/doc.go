@@ -31,11 +31,14 @@
 // connected layers of one batch; the default prefers avx512vnni, then
 // avxvnni, then avx2. On arm64, "neon"
 // (every AArch64 CPU: SXTL + SMLAL by element, exact int16 products into
-// int32 lanes) and "sdot" (the dot-product extension, FEAT_DotProd: SDOT
-// by element, 4 int8 products per lane) both compute tiles of 4 rows × 16
-// channels, with one-row kernels for up to 2 rows, and share one
-// epilogue (SSHL, SQRDMULH, SRSHL with a fix-up of negative ties, see
-// ops_arm64.h). The default path is the fastest one the CPU supports (see
+// int32 lanes), "sdot" (the dot-product extension, FEAT_DotProd: SDOT
+// by element, 4 int8 products per lane) and "i8mm" (FEAT_I8MM with
+// FEAT_DotProd: SMMLA, a 2x2 block of rows × channels per instruction,
+// 8 int8 products per lane, de-interleaved with ZIP1/ZIP2 before the
+// epilogue) all compute tiles of 4 rows × 16 channels, with one-row
+// kernels for the last rows (up to 2 for neon and sdot, 1 for i8mm), and
+// share one epilogue (SSHL, SQRDMULH, SRSHL with a fix-up of negative
+// ties, see ops_arm64.h); the default prefers i8mm, then sdot, then neon. The default path is the fastest one the CPU supports (see
 // Default); Select parses a name, and SelectEnv the EDGE_AGENT_KERNELS
 // environment variable.
 //

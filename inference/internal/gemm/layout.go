@@ -17,7 +17,7 @@ type simdLayout struct {
 	// Elements of wb or wh, and of meta, per panel (see panelAt).
 	wPanel, metaPanel int
 
-	wb []int8  // avx512vnni, avxvnni, sdot: panels × groups × nr × 4
+	wb []int8  // avx512vnni, avxvnni, sdot: panels × groups × nr × 4; i8mm: see packI8MM
 	wh []int16 // avx2: panels × groups × 64 (see packAVX2); neon: see packNEON
 
 	// meta holds, per panel, metaArrays arrays of nr int32: addend, left,

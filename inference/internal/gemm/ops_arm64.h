@@ -1,12 +1,12 @@
-// AArch64 Advanced SIMD instructions for the neon and sdot kernels, and
+// AArch64 Advanced SIMD instructions for the neon, sdot and i8mm kernels, and
 // what the kernels share: the epilogue, the frame (prologue, panel loop,
 // partial K block) and the one-row kernels' final sum.
 //
 // Go's assembler (1.26) does not know the signed integer vector
 // instructions these kernels need (SMLAL, SSHL, SQRDMULH, SRSHL, SMAX,
-// SMIN, SXTL, SDOT), so each macro below emits one instruction with WORD,
+// SMIN, SXTL, SDOT, SMMLA), so each macro below emits one instruction with WORD,
 // encoded from the Arm Architecture Reference Manual (A64 "Advanced SIMD"
-// encodings) and checked against llvm-mc. ADD, CMTST and UZP1, which the
+// encodings) and checked against llvm-mc. ADD, CMTST, UZP1, ZIP1/ZIP2 and MOV, which the
 // assembler knows, are encoded the same way so that every macro takes
 // plain register numbers (d, n, m: Vd, Vn, Vm; 0..31). Arguments are
 // always parenthesized, so expressions such as 16+4*1 work.
@@ -39,6 +39,21 @@
 // SDOT Vd.4S, Vn.16B, Vm.16B (FEAT_DotProd): each 32-bit lane of Vd plus
 // the dot product of the lane's 4 signed bytes in Vn and in Vm.
 #define SDOT4S(d, n, m) VOP3(0x4E809400, d, n, m)
+// SMMLA Vd.4S, Vn.16B, Vm.16B (FEAT_I8MM): Vd, a 2x2 int32 matrix (lanes
+// 0..3 = [0][0], [0][1], [1][0], [1][1]), plus Vn * Vm^T, where Vn and Vm
+// are 2x8 signed int8 matrices (bytes 0-7 row 0, bytes 8-15 row 1): lane
+// 2i+j gains the dot product of Vn's row i with Vm's row j, exactly.
+// Encoding 0x4E80A400 | Rm<<16 | Rn<<5 | Rd (llvm-mc -mattr=+i8mm:
+// smmla v0.4s, v1.16b, v2.16b = 0x4E82A420).
+#define SMMLA4S(d, n, m) VOP3(0x4E80A400, d, n, m)
+// ZIP1 Vd.2D, Vn.2D, Vm.2D: the low doublewords of Vn and Vm (0x4EC23820
+// for v0, v1, v2).
+#define ZIP12D(d, n, m) VOP3(0x4EC03800, d, n, m)
+// ZIP2 Vd.2D, Vn.2D, Vm.2D: the high doublewords of Vn and Vm (0x4EC27820
+// for v0, v1, v2).
+#define ZIP22D(d, n, m) VOP3(0x4EC07800, d, n, m)
+// MOV Vd.16B, Vn.16B (ORR Vd.16B, Vn.16B, Vn.16B; 0x4EA21C43 for v3, v2).
+#define MOV16B(d, n) VOP3(0x4EA01C00, d, n, n)
 
 // SXTL Vd.8H, Vn.8B (SSHLL Vd.8H, Vn.8B, #0): sign-extends the low 8
 // bytes of Vn to halfwords. Encoding 0x0F08A400 | Rn<<5 | Rd.
@@ -158,7 +173,7 @@
 	VEOR C.B16, C.B16, C.B16; \
 	VEOR D.B16, D.B16, D.B16
 
-// The frame of the neon and sdot kernels (func(t *tileArgs)). General
+// The frame of the neon, sdot and i8mm kernels (func(t *tileArgs)). General
 // registers: R0 the args, R1-R4 walk the rows, R5 the weights, R6 counts
 // blocks, R7 walks the tails, R8 holds the partial block's step count,
 // R9 walks the meta blocks, R10 the constants, R11 is the output column

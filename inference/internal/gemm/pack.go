@@ -19,7 +19,7 @@ type PackedInt8 struct {
 
 	w []int8 // generic: a row-major copy of the weights
 
-	simd simdLayout // avx2, avxvnni, avx512vnni, neon and sdot
+	simd simdLayout // avx2, avxvnni, avx512vnni, neon, sdot and i8mm
 }
 
 // PackInt8 packs the n×k row-major int8 weights w (row c is output channel
@@ -70,6 +70,8 @@ func PackInt8With(path Path, w []int8, n, k int, rq Requant) (*PackedInt8, error
 		p.simd = packNEON(w, n, k, rq)
 	case SDOT:
 		p.simd = packSDOT(w, n, k, rq)
+	case I8MM:
+		p.simd = packI8MM(w, n, k, rq)
 	default: // every available path is one of the above
 		return nil, pathError(path)
 	}

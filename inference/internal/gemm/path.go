@@ -18,6 +18,7 @@ const (
 	AVX512VNNI Path = "avx512vnni" // amd64 with AVX-512 F/BW/VL and VNNI
 	NEON       Path = "neon"       // arm64 Advanced SIMD
 	SDOT       Path = "sdot"       // arm64 with the dot-product extension (FEAT_DotProd)
+	I8MM       Path = "i8mm"       // arm64 with the int8 matrix multiply extension (FEAT_I8MM) and FEAT_DotProd
 )
 
 // EnvVar is the environment variable that, by convention, overrides the
@@ -25,7 +26,7 @@ const (
 const EnvVar = "EDGE_AGENT_KERNELS"
 
 // known lists every path name in order of preference (best last).
-var known = []Path{Generic, AVX2, AVXVNNI, AVX512VNNI, NEON, SDOT}
+var known = []Path{Generic, AVX2, AVXVNNI, AVX512VNNI, NEON, SDOT, I8MM}
 
 // available lists the paths this CPU runs, from slowest to fastest. It is
 // computed once at init from the CPU's features and never changes.

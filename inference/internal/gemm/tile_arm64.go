@@ -42,6 +42,16 @@ func gemmSDOT(t *tileArgs)
 //go:noescape
 func gemmSDOT1(t *tileArgs)
 
+// gemmI8MM computes t.panels panels of 4 rows × 16 channels with SMMLA.
+//
+//go:noescape
+func gemmI8MM(t *tileArgs)
+
+// gemmI8MM1 computes t.panels panels of 1 row × 16 channels with SMMLA.
+//
+//go:noescape
+func gemmI8MM1(t *tileArgs)
+
 // scaleARM applies the arm64 epilogue to 16 values (meta: one panel's
 // meta block), without narrowing, for tests.
 //
@@ -52,6 +62,10 @@ func scaleARM(dst, src *[armNR]int32, meta *int32, cst *consts)
 // single is set, else the full tile.
 func (p *PackedInt8) kernel(t *tileArgs, single bool) {
 	switch {
+	case p.path == I8MM && single:
+		gemmI8MM1(t)
+	case p.path == I8MM:
+		gemmI8MM(t)
 	case p.path == SDOT && single:
 		gemmSDOT1(t)
 	case p.path == SDOT:

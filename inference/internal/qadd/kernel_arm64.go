@@ -11,7 +11,7 @@ func addNEON(c *consts, out, x, y *int8, blocks int)
 // neon kernel for both neon and sdot (it needs no dot products).
 func kindFor(path gemm.Path) (kind, int) {
 	switch path {
-	case gemm.NEON, gemm.SDOT:
+	case gemm.NEON, gemm.SDOT, gemm.I8MM:
 		return kindNEON, 16
 	}
 	return kindGeneric, 0

@@ -220,7 +220,7 @@ func TestNewPath(t *testing.T) {
 	if _, err := New("mmx", p); err == nil {
 		t.Error("New accepted an unknown path")
 	}
-	for _, path := range []gemm.Path{gemm.AVX2, gemm.AVX512VNNI, gemm.NEON, gemm.SDOT} {
+	for _, path := range []gemm.Path{gemm.AVX2, gemm.AVX512VNNI, gemm.NEON, gemm.SDOT, gemm.I8MM} {
 		k, err := New(path, p)
 		if gemm.Available(path) != (err == nil) {
 			t.Errorf("New(%s) = %v, but available is %v", path, err, gemm.Available(path))

@@ -185,7 +185,7 @@ func TestMulVecErrors(t *testing.T) {
 
 // TestKernelNames checks that each path maps to the kernel it names.
 func TestKernelNames(t *testing.T) {
-	want := map[gemm.Path]string{gemm.Generic: "generic", gemm.AVX2: "avx2", gemm.AVXVNNI: "avx2", gemm.AVX512VNNI: "avx512vnni", gemm.NEON: "neon", gemm.SDOT: "neon", "": "generic"}
+	want := map[gemm.Path]string{gemm.Generic: "generic", gemm.AVX2: "avx2", gemm.AVXVNNI: "avx2", gemm.AVX512VNNI: "avx512vnni", gemm.NEON: "neon", gemm.SDOT: "neon", gemm.I8MM: "neon", "": "generic"}
 	for _, path := range append(gemm.Paths(), "") {
 		m, err := Pack(path, []int8{1}, 1, 1, nil)
 		if err != nil {

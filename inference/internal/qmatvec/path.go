@@ -34,7 +34,7 @@ func kernelFor(p gemm.Path) (kernel, error) {
 		return kernelAVX2, nil
 	case gemm.AVX512VNNI:
 		return kernelVNNI, nil
-	case gemm.NEON, gemm.SDOT:
+	case gemm.NEON, gemm.SDOT, gemm.I8MM:
 		return kernelNEON, nil
 	}
 	return kernelGo, nil
