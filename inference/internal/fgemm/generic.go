@@ -15,14 +15,14 @@ func (p *PackedFloat32) runGeneric(dst []float32, ldd int, a []float32, lda, m, 
 		c := c0
 		for ; c+4 <= c1; c += 4 {
 			w := p.w[c*k : (c+4)*k]
-			x0, x1, x2, x3, y0, y1, y2, y3 := dot2x4(x, y, w[:k], w[k:2*k], w[2*k:3*k], w[3*k:])
+			x0, x1, x2, x3, y0, y1, y2, y3 := Dot2x4(x, y, w[:k], w[k:2*k], w[2*k:3*k], w[3*k:])
 			p.store4(ox, c, x0, x1, x2, x3)
 			p.store4(oy, c, y0, y1, y2, y3)
 		}
 		for ; c < c1; c++ {
 			w := p.w[c*k : (c+1)*k]
-			ox[c] = Clamp(dot1(x, w)+p.bias[c], p.lo, p.hi)
-			oy[c] = Clamp(dot1(y, w)+p.bias[c], p.lo, p.hi)
+			ox[c] = Clamp(Dot(x, w)+p.bias[c], p.lo, p.hi)
+			oy[c] = Clamp(Dot(y, w)+p.bias[c], p.lo, p.hi)
 		}
 	}
 	if i < m {
@@ -35,7 +35,7 @@ func (p *PackedFloat32) runGeneric(dst []float32, ldd int, a []float32, lda, m, 
 			p.store4(out, c, s0, s1, s2, s3)
 		}
 		for ; c < c1; c++ {
-			out[c] = Clamp(dot1(x, p.w[c*k:(c+1)*k])+p.bias[c], p.lo, p.hi)
+			out[c] = Clamp(Dot(x, p.w[c*k:(c+1)*k])+p.bias[c], p.lo, p.hi)
 		}
 	}
 }
@@ -50,9 +50,12 @@ func (p *PackedFloat32) store4(out []float32, c int, s0, s1, s2, s3 float32) {
 	o[3] = Clamp(s3+b[3], p.lo, p.hi)
 }
 
-// dot2x4 returns Σ x*w and Σ y*w for four weight rows, each summed in
-// index order with rounded products.
-func dot2x4(x, y, w0, w1, w2, w3 []float32) (x0, x1, x2, x3, y0, y1, y2, y3 float32) {
+// Dot2x4 returns Σ x*w and Σ y*w for four weight rows w0..w3 of len(x)
+// values: each sum starts from zero and adds every product, rounded to
+// float32 (no fused multiply-add), in index order. It is the order every
+// kernel path of this package keeps; the plain-Go float kernels of
+// ops/conv use it too.
+func Dot2x4(x, y, w0, w1, w2, w3 []float32) (x0, x1, x2, x3, y0, y1, y2, y3 float32) {
 	n := len(x)
 	y = y[:n]
 	w0, w1, w2, w3 = w0[:n], w1[:n], w2[:n], w3[:n]
@@ -84,8 +87,10 @@ func dot1x4(x, w0, w1, w2, w3 []float32) (s0, s1, s2, s3 float32) {
 	return
 }
 
-// dot1 returns Σ x*w in index order.
-func dot1(x, w []float32) (s float32) {
+// Dot returns Σ x*w over len(x) values, summed from zero in index order
+// with every product rounded to float32 (no fused multiply-add): the
+// reference order of the float kernels (ops/fc, ops/conv, ops/recurrent).
+func Dot(x, w []float32) (s float32) {
 	w = w[:len(x)]
 	for j, v := range x {
 		s += float32(v * w[j])

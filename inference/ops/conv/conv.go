@@ -233,7 +233,7 @@ func (k *Conv2D) runFloat(buf []byte, lo, hi int) {
 			a := patch(&k.g, pa, in, pxa, grp*k.depth, k.depth, 0)
 			if p+1 == hi {
 				for c := c0; c < c1; c++ {
-					out[p*C+c] = k.finishFloat(bias, dotFloat(a, wts[c*K:(c+1)*K]), c)
+					out[p*C+c] = k.finishFloat(bias, fgemm.Dot(a, wts[c*K:(c+1)*K]), c)
 				}
 				continue
 			}
@@ -242,13 +242,13 @@ func (k *Conv2D) runFloat(buf []byte, lo, hi int) {
 			c := c0
 			for ; c+4 <= c1; c += 4 {
 				w := wts[c*K : (c+4)*K]
-				a0, a1, a2, a3, b0, b1, b2, b3 := dotFloat2x4(a, b, w[:K], w[K:2*K], w[2*K:3*K], w[3*K:])
+				a0, a1, a2, a3, b0, b1, b2, b3 := fgemm.Dot2x4(a, b, w[:K], w[K:2*K], w[2*K:3*K], w[3*K:])
 				k.storeFloat4(oa, bias, c, a0, a1, a2, a3)
 				k.storeFloat4(ob, bias, c, b0, b1, b2, b3)
 			}
 			for ; c < c1; c++ {
-				oa[c] = k.finishFloat(bias, dotFloat(a, wts[c*K:(c+1)*K]), c)
-				ob[c] = k.finishFloat(bias, dotFloat(b, wts[c*K:(c+1)*K]), c)
+				oa[c] = k.finishFloat(bias, fgemm.Dot(a, wts[c*K:(c+1)*K]), c)
+				ob[c] = k.finishFloat(bias, fgemm.Dot(b, wts[c*K:(c+1)*K]), c)
 			}
 		}
 	}

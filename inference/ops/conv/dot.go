@@ -107,35 +107,3 @@ func dotInt16(x []int16, w []int8) (s int64) {
 	}
 	return
 }
-
-// dotFloat2x4 returns sum(x*w) and sum(y*w) for four filter rows, each
-// accumulated in index order as the reference kernel does. The float32
-// conversions keep the compiler from fusing multiply and add, so results do
-// not depend on the target's FMA support.
-func dotFloat2x4(x, y, w0, w1, w2, w3 []float32) (x0, x1, x2, x3, y0, y1, y2, y3 float32) {
-	n := len(x)
-	y = y[:n]
-	w0, w1, w2, w3 = w0[:n], w1[:n], w2[:n], w3[:n]
-	for k := 0; k < n; k++ {
-		a, b := x[k], y[k]
-		f0, f1, f2, f3 := w0[k], w1[k], w2[k], w3[k]
-		x0 += float32(a * f0)
-		x1 += float32(a * f1)
-		x2 += float32(a * f2)
-		x3 += float32(a * f3)
-		y0 += float32(b * f0)
-		y1 += float32(b * f1)
-		y2 += float32(b * f2)
-		y3 += float32(b * f3)
-	}
-	return
-}
-
-// dotFloat returns sum(x*w), accumulated in index order.
-func dotFloat(x, w []float32) (s float32) {
-	w = w[:len(x)]
-	for k, a := range x {
-		s += float32(a * w[k])
-	}
-	return
-}

@@ -268,23 +268,13 @@ func (k *FullyConnected) runFloat(lo, hi int) {
 		x := in[b*k.accum : (b+1)*k.accum]
 		o := out[b*k.depth : (b+1)*k.depth]
 		for c := lo; c < hi; c++ {
-			total := dotFloat(x, w[c*k.accum:(c+1)*k.accum])
+			total := fgemm.Dot(x, w[c*k.accum:(c+1)*k.accum])
 			if bias != nil {
 				total += bias[c]
 			}
 			o[c] = fgemm.Clamp(total, k.fmin, k.fmax)
 		}
 	}
-}
-
-// dotFloat returns Σ x*w summed from zero in index order, every product
-// rounded to float32.
-func dotFloat(x, w []float32) (s float32) {
-	w = w[:len(x)]
-	for d, v := range x {
-		s += float32(v * w[d])
-	}
-	return s
 }
 
 func (k *FullyConnected) runInt8(lo, hi int) {

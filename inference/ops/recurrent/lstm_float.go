@@ -179,7 +179,7 @@ func (k *UnidirectionalSequenceLSTM) projectFloat(hid, h []float32) {
 			if k.projB != nil {
 				v = k.projB.Float32()[o]
 			}
-			v += dotFloat(w[o*k.nCell:(o+1)*k.nCell], row)
+			v += fgemm.Dot(w[o*k.nCell:(o+1)*k.nCell], row)
 			h[b*k.nOutput+o] = fgemm.Clamp(v, lo, hi)
 		}
 	}
@@ -227,8 +227,8 @@ func (k *UnidirectionalSequenceLSTM) gateReference(g int, x, h, c, peep, out []f
 		hb := h[b*k.nOutput : (b+1)*k.nOutput]
 		for i := 0; i < k.nCell; i++ {
 			v := bias[i]
-			v = canonical(v + dotFloat(wx[i*k.nInput:(i+1)*k.nInput], xb))
-			v += canonical(dotFloat(wh[i*k.nOutput:(i+1)*k.nOutput], hb))
+			v = canonical(v + fgemm.Dot(wx[i*k.nInput:(i+1)*k.nInput], xb))
+			v += canonical(fgemm.Dot(wh[i*k.nOutput:(i+1)*k.nOutput], hb))
 			if peep != nil {
 				v += float32(peep[i] * c[b*k.nCell+i])
 			}
@@ -244,16 +244,6 @@ func canonical(v float32) float32 {
 		return fgemm.CanonicalNaN()
 	}
 	return v
-}
-
-// dotFloat sums a[i]*b[i] in order, rounding every product (no fused
-// multiply-add) as the portable reference does.
-func dotFloat(a, b []float32) float32 {
-	var s float32
-	for i, v := range b {
-		s += float32(a[i] * v)
-	}
-	return s
 }
 
 func applySigmoid(v []float32) {
