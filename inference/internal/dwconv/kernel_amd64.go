@@ -58,7 +58,7 @@ func dwAVX2(a *rowArgs)
 // runs the avx2 kernel: layout.go tests for avx512vnni only) or
 // avx512vnni and the shape fits; runs is path.
 func simdPack(path gemm.Path, filter []int8, p *Params) (l simdLayout, runs gemm.Path, ok bool) {
-	if (path != gemm.AVX2 && path != gemm.AVXVNNI && path != gemm.AVX512VNNI) || !simdFits(path, p) {
+	if v := path.Vector(); (v != gemm.AVX2 && v != gemm.AVX512VNNI) || !simdFits(path, p) {
 		return l, "", false
 	}
 	l, ok = packSIMD(path, filter, p)

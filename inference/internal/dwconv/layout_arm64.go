@@ -29,7 +29,7 @@ const (
 // and the sdot paths of the GEMMs alike (SDOT gains nothing for a
 // depthwise convolution, whose taps do not share an input).
 func neonPath(path gemm.Path) bool {
-	return path == gemm.NEON || path == gemm.SDOT || path == gemm.I8MM
+	return path.Vector() == gemm.NEON
 }
 
 // simdPack packs filter and p for the neon kernel when path is an arm64

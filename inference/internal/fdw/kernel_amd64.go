@@ -17,9 +17,9 @@ func dwZMM(a *args)
 // channels on, and the avx2 kernel's 8 below; avx2 needs 8.
 func kernelFor(path gemm.Path, c int) (kernel, int, gemm.Path) {
 	switch {
-	case path == gemm.AVX512VNNI && c >= 16:
+	case path.Vector() == gemm.AVX512VNNI && c >= 16:
 		return kernelZMM, 16, path
-	case (path == gemm.AVX2 || path == gemm.AVXVNNI || path == gemm.AVX512VNNI) && c >= 8:
+	case (path.Vector() == gemm.AVX2 || path.Vector() == gemm.AVX512VNNI) && c >= 8:
 		return kernelYMM, 8, path
 	}
 	return 0, 0, gemm.Generic

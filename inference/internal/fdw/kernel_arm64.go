@@ -11,7 +11,7 @@ func dwNEON(a *args)
 // and the path reported: neon and sdot share the neon kernel, which needs
 // 8 channels.
 func kernelFor(path gemm.Path, c int) (kernel, int, gemm.Path) {
-	if (path == gemm.NEON || path == gemm.SDOT || path == gemm.I8MM) && c >= 8 {
+	if path.Vector() == gemm.NEON && c >= 8 {
 		return kernelNEON, 8, gemm.NEON
 	}
 	return 0, 0, gemm.Generic

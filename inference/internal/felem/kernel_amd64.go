@@ -55,10 +55,10 @@ func kernelFor(path gemm.Path, op Op, lo, hi float32) (kernel, int, gemm.Path) {
 	if op.clamped() && (math.Float32bits(lo) == 0x80000000 || math.Float32bits(hi) == 0) {
 		return 0, 0, gemm.Generic
 	}
-	switch path {
+	switch path.Vector() {
 	case gemm.AVX512VNNI:
 		return kernelZMM, 16, path
-	case gemm.AVX2, gemm.AVXVNNI:
+	case gemm.AVX2:
 		return kernelYMM, 8, path
 	}
 	return 0, 0, gemm.Generic

@@ -29,7 +29,7 @@ func minNEON(c *consts, out, x, y *float32, n, sx, sy int)
 // path reported: neon and sdot share the neon kernel, which clamps
 // exactly for every bound.
 func kernelFor(path gemm.Path, _ Op, _, _ float32) (kernel, int, gemm.Path) {
-	if path == gemm.NEON || path == gemm.SDOT || path == gemm.I8MM {
+	if path.Vector() == gemm.NEON {
 		return kernelNEON, 4, gemm.NEON
 	}
 	return 0, 0, gemm.Generic

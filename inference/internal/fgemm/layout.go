@@ -53,12 +53,12 @@ type consts struct {
 func newLayout(path gemm.Path, w []float32, n, k int, bias []float32, lo, hi float32) simdLayout {
 	var l simdLayout
 	step := 1
-	switch path {
-	case gemm.AVX2, gemm.AVXVNNI: // avxvnni runs the avx2 kernels
+	switch path.Vector() {
+	case gemm.AVX2: // avx2 and avxvnni
 		l.mr, l.nr, l.single = avx2MR, avx2NR, avx2Single
 	case gemm.AVX512VNNI:
 		l.mr, l.nr, l.single = zmmMR, zmmNR, zmmSingle
-	default: // neon, sdot (PackFloat32 admits no other path)
+	default: // gemm.NEON: neon, sdot and i8mm (PackFloat32 admits no other family)
 		l.mr, l.nr, l.single = neonMR, neonNR, neonSingle
 		step = neonStep
 	}

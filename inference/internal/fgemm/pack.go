@@ -64,14 +64,14 @@ func PackFloat32(path gemm.Path, w []float32, n, k int, bias []float32, min, max
 		return nil, fmt.Errorf("fgemm: pack %d×%d weights: clamp range [%v, %v]", n, k, min, max)
 	}
 	p := &PackedFloat32{path: path, n: n, k: k, lo: min, hi: max}
-	switch path {
-	case gemm.Generic:
+	switch {
+	case path == gemm.Generic:
 		p.w = append([]float32(nil), w...)
 		p.bias = make([]float32, n)
 		copy(p.bias, bias)
-	case gemm.AVX2, gemm.AVXVNNI, gemm.AVX512VNNI, gemm.NEON, gemm.SDOT, gemm.I8MM:
+	case path.Vector() != gemm.Generic:
 		p.simd = newLayout(path, w, n, k, bias, min, max)
-	default: // a path added to gemm that has no float kernel mapped yet
+	default: // a path of no vector family gemm knows
 		return nil, fmt.Errorf("fgemm: no float32 kernel for path %s", path)
 	}
 	return p, nil

@@ -243,3 +243,25 @@ func TestConcurrentSplits(t *testing.T) {
 		t.Error("generic path missing")
 	}
 }
+
+// TestVector: every path names a vector family that is itself a path, of
+// the same architecture and available wherever the path is; unknown names
+// have none.
+func TestVector(t *testing.T) {
+	want := map[Path]Path{Generic: Generic, AVX2: AVX2, AVXVNNI: AVX2, AVX512VNNI: AVX512VNNI, NEON: NEON, SDOT: NEON, I8MM: NEON}
+	for _, p := range known {
+		v, ok := want[p]
+		if !ok {
+			t.Fatalf("path %s has no expected vector family in this test", p)
+		}
+		if p.Vector() != v {
+			t.Errorf("%s.Vector() = %s, want %s", p, p.Vector(), v)
+		}
+		if Available(p) && !Available(v) {
+			t.Errorf("%s is available but its family %s is not", p, v)
+		}
+	}
+	if got := Path("mmx").Vector(); got != Generic {
+		t.Errorf("unknown path's family = %s, want generic", got)
+	}
+}

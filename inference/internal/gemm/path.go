@@ -21,6 +21,24 @@ const (
 	I8MM       Path = "i8mm"       // arm64 with the int8 matrix multiply extension (FEAT_I8MM) and FEAT_DotProd
 )
 
+// Vector returns the vector family a path's CPU guarantees, for kernels
+// that use no dot-product instruction (depthwise, elementwise, float and
+// matrix-vector kernels): AVX2 for avx2 and avxvnni, AVX512VNNI for
+// avx512vnni, NEON for neon, sdot and i8mm, and Generic for generic or a
+// name it does not know. Such a package picks its kernel by Vector, so a
+// path added here needs no change there.
+func (p Path) Vector() Path {
+	switch p {
+	case AVX2, AVXVNNI:
+		return AVX2
+	case AVX512VNNI:
+		return AVX512VNNI
+	case NEON, SDOT, I8MM:
+		return NEON
+	}
+	return Generic
+}
+
 // EnvVar is the environment variable that, by convention, overrides the
 // default path; pass its value to Select.
 const EnvVar = "EDGE_AGENT_KERNELS"

@@ -14,8 +14,8 @@ func addAVX512(c *consts, out, x, y *int8, blocks int)
 
 // kindFor returns the kernel of an available path and its block size.
 func kindFor(path gemm.Path) (kind, int) {
-	switch path {
-	case gemm.AVX2, gemm.AVXVNNI:
+	switch path.Vector() {
+	case gemm.AVX2:
 		return kindAVX2, 16
 	case gemm.AVX512VNNI:
 		return kindAVX512, 32

@@ -10,8 +10,8 @@ func addNEON(c *consts, out, x, y *int8, blocks int)
 // kindFor returns the kernel of an available path and its block size: the
 // neon kernel for both neon and sdot (it needs no dot products).
 func kindFor(path gemm.Path) (kind, int) {
-	switch path {
-	case gemm.NEON, gemm.SDOT, gemm.I8MM:
+	switch path.Vector() {
+	case gemm.NEON:
 		return kindNEON, 16
 	}
 	return kindGeneric, 0

@@ -29,12 +29,12 @@ func kernelFor(p gemm.Path) (kernel, error) {
 	if !gemm.Available(p) {
 		return 0, fmt.Errorf("qmatvec: kernel path %q is not available on this CPU (available: %v)", p, gemm.Paths())
 	}
-	switch p {
-	case gemm.AVX2, gemm.AVXVNNI:
+	switch p.Vector() {
+	case gemm.AVX2:
 		return kernelAVX2, nil
 	case gemm.AVX512VNNI:
 		return kernelVNNI, nil
-	case gemm.NEON, gemm.SDOT, gemm.I8MM:
+	case gemm.NEON:
 		return kernelNEON, nil
 	}
 	return kernelGo, nil
