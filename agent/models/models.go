@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"sync"
@@ -129,17 +128,10 @@ func loadRead(s Spec) (*Model, error) {
 // leaves the mapping untouched.
 func loadMapped(s Spec, path, sum string, size int64) (*Model, error) {
 	if sum == "" {
-		f, err := os.Open(path)
-		if err != nil {
+		var err error
+		if sum, size, err = hashFile(path); err != nil {
 			return nil, fmt.Errorf("model %s: %w", s.Name, err)
 		}
-		h := sha256.New()
-		size, err = io.Copy(h, f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("model %s: %w", s.Name, err)
-		}
-		sum = hex.EncodeToString(h.Sum(nil))
 	}
 	m, err := model.LoadFile(path)
 	if err != nil {

@@ -17,11 +17,19 @@ const snapshotExt = ".tflite"
 
 // snapshot copies the model file at path into dir, named by the SHA-256 of
 // the bytes copied, and returns the copy's path, its digest and size. A copy
-// already there is reused. The copy is read-only and never rewritten, so it
-// can be mapped: an edit of path in place (cp over it, which truncates)
-// changes nothing of a loaded model, where mapping path itself would see
-// the new bytes, or a SIGBUS past a truncation.
+// already there is reused without writing anything (a reload rewrites no
+// flash). The copy is read-only and never rewritten, so it can be mapped:
+// an edit of path in place (cp over it, which truncates) changes nothing
+// of a loaded model, where mapping path itself would see the new bytes, or
+// a SIGBUS past a truncation.
 func snapshot(path, dir string) (string, string, int64, error) {
+	sum, n, err := hashFile(path)
+	if err != nil {
+		return "", "", 0, err
+	}
+	if dst := filepath.Join(dir, sum+snapshotExt); sizeIs(dst, n) {
+		return dst, sum, n, nil
+	}
 	src, err := os.Open(path)
 	if err != nil {
 		return "", "", 0, err
@@ -35,8 +43,10 @@ func snapshot(path, dir string) (string, string, int64, error) {
 		return "", "", 0, fmt.Errorf("snapshot: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // once renamed, this fails harmlessly
+	// The digest is of the bytes copied: the file may have changed since
+	// it was hashed above.
 	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), src)
+	n, err = io.Copy(io.MultiWriter(tmp, h), src)
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -46,9 +56,9 @@ func snapshot(path, dir string) (string, string, int64, error) {
 	if err != nil {
 		return "", "", 0, fmt.Errorf("snapshot of %s: %w", path, err)
 	}
-	sum := hex.EncodeToString(h.Sum(nil))
+	sum = hex.EncodeToString(h.Sum(nil))
 	dst := filepath.Join(dir, sum+snapshotExt)
-	if st, err := os.Stat(dst); err == nil && st.Size() == n {
+	if sizeIs(dst, n) {
 		return dst, sum, n, nil
 	}
 	if err := os.Chmod(tmp.Name(), 0o440); err != nil {
@@ -61,6 +71,27 @@ func snapshot(path, dir string) (string, string, int64, error) {
 		return "", "", 0, err
 	}
 	return dst, sum, n, nil
+}
+
+// hashFile returns the SHA-256 and size of the file at path.
+func hashFile(path string) (string, int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", 0, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return "", 0, fmt.Errorf("read %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), n, nil
+}
+
+// sizeIs reports whether path is a regular file of n bytes.
+func sizeIs(path string, n int64) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular() && st.Size() == n
 }
 
 // PruneSnapshots removes the snapshots in dir that no model in keep maps,
