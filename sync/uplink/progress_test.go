@@ -30,7 +30,10 @@ func TestPublishProgress(t *testing.T) {
 
 	sub := subscribe(t, b.URL, topics.Progress(device), topics.Response(device))
 	u := startUplink(t, q, o)
-	waitFor(t, "a connection", func() bool { return u.Stats().Connected })
+	// Connected comes before the announce: wait until the broker acknowledged
+	// the online status, so that it is not counted among the reports below
+	// (it was, once, on a slow qemu run).
+	waitFor(t, "the announce", func() bool { s := u.Stats(); return s.Connected && s.MessagesAcked >= 1 })
 	sent := []wire.Progress{
 		{ID: "c1", Stage: "download", Done: 1 << 20, Total: 4 << 20},
 		{ID: "c1", Stage: "download", Done: 4 << 20, Total: 4 << 20},
